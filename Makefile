@@ -1,0 +1,74 @@
+# gbvwatch: the two commands a new user needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install install-dev run serve test test-fast lint typecheck bench messages lock browser clean-venv
+
+install: $(STAMP)
+
+$(STAMP): requirements/lock.txt requirements/build-lock.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
+		echo "python3 -m venv failed; on Debian: apt-get install python3-venv" >&2; exit 1; }
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/build-lock.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install-dev: $(DEV_STAMP)
+
+$(DEV_STAMP): $(STAMP) requirements/dev-lock.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev-lock.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(DEV_STAMP)
+
+# Migrate, load the default dataset, create the first coordinator if none exists, then serve.
+run: install
+	$(BIN)/gbvwatch migrate --no-input
+	$(BIN)/gbvwatch load-dataset $${GBVWATCH_COUNTRY:-az}
+	$(BIN)/gbvwatch bootstrap
+	$(BIN)/gbvwatch collectstatic --no-input --verbosity 0
+	$(BIN)/gunicorn gbvwatch.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - \
+		--access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(B)s'
+
+# Debian's chromium drives the browser tests; Playwright never downloads a browser of its own.
+browser:
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "Browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+lint: install-dev
+	$(BIN)/ruff format --check gbvwatch bench
+	$(BIN)/ruff check gbvwatch bench
+
+typecheck: install-dev
+	$(BIN)/mypy gbvwatch
+
+test: install-dev browser lint typecheck
+	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile
+
+test-fast: install-dev
+	$(BIN)/python -m pytest -p no:cacheprovider -m "not browser"
+
+bench: install-dev
+	$(BIN)/python -m bench
+
+messages: install-dev
+	cd gbvwatch && ../$(BIN)/gbvwatch makemessages -l az -l ru --no-obsolete --no-location
+	cd gbvwatch && ../$(BIN)/gbvwatch compilemessages
+
+lock:
+	$(BIN)/pip-compile -q --allow-unsafe --strip-extras --generate-hashes --no-emit-index-url \
+		--no-emit-find-links -o requirements/lock.txt pyproject.toml
+	$(BIN)/pip-compile -q --allow-unsafe --strip-extras --generate-hashes --no-emit-index-url \
+		--no-emit-find-links --extra dev -o requirements/dev-lock.txt pyproject.toml
+	$(BIN)/pip-compile -q --allow-unsafe --generate-hashes --no-emit-index-url \
+		--no-emit-find-links -o requirements/build-lock.txt requirements/build.in
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,402 @@
+"""Writes about organisations, members, accounts and keys. Each runs in a transaction and
+appends an audit entry; views, API and CLI call these and nothing else to write."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pyotp
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from gbvwatch.core import crypto
+from gbvwatch.core.audit import audit_append
+from gbvwatch.core.models import (
+    LoginFailure,
+    Membership,
+    MemberKeyWrap,
+    Organisation,
+    OrganisationKey,
+    Role,
+    User,
+)
+
+TOTP_STEP_SECONDS = 30
+
+
+class ActionError(Exception):
+    """A write refused for a reason the person can fix; the message is shown to them."""
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """A newly invited member and the one-time password to hand over (shown once)."""
+
+    membership: Membership
+    one_time_password: str
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    """What finishing account set-up produced; `recovery_key` only when the org key was made."""
+
+    user: User
+    recovery_key: str | None
+
+
+def _kdf_params() -> crypto.KdfParams:
+    return crypto.KdfParams(settings.ARGON2_OPSLIMIT, settings.ARGON2_MEMLIMIT_KIB)
+
+
+def _user_kdf_params(user: User) -> crypto.KdfParams:
+    return crypto.KdfParams(user.kdf_opslimit, user.kdf_memlimit_kib)
+
+
+def _member_key(user: User, password: str) -> bytes:
+    """The member's key-encryption key, derived from her password (Argon2id)."""
+    return crypto.derive_key(password, bytes(user.kdf_salt), _user_kdf_params(user))
+
+
+def _wrap_aad(membership: Membership) -> bytes:
+    return crypto.organisation_aad(membership.organisation_id, f"member:{membership.user_id}")
+
+
+def _totp_aad(user: User) -> bytes:
+    return f"gbvwatch:user:{user.pk}:totp".encode()
+
+
+def _set_password_and_salt(user: User, password: str) -> bytes:
+    """Set a new password and salt; return the new key-encryption key."""
+    user.set_password(password)
+    params = _kdf_params()
+    user.kdf_salt = crypto.new_salt()
+    user.kdf_opslimit, user.kdf_memlimit_kib = params.opslimit, params.memlimit_kib
+    return crypto.derive_key(password, bytes(user.kdf_salt), params)
+
+
+def one_time_password() -> str:
+    """A random 20-character password for a first login (must be changed at once)."""
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(20))
+
+
+def organisation_create(*, actor: User | str, name: str) -> Organisation:
+    """Create an organisation (operators only); its keys are made at its first coordinator's set-up."""
+    name = name.strip()
+    if not name:
+        raise ActionError(_("The organisation needs a name."))
+    if Organisation.objects.filter(name__iexact=name).exists():
+        raise ActionError(_("An organisation with this name already exists."))
+    with transaction.atomic():
+        base = slugify(name)[:50] or "org"
+        slug, n = base, 1
+        while Organisation.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        org = Organisation.objects.create(name=name, slug=slug)
+        audit_append(actor=actor, action="organisation.create", obj=org, organisation_id=org.pk)
+    return org
+
+
+def _create_member(
+    *, actor: User | str, organisation: Organisation, username: str, role: str
+) -> tuple[Membership, str]:
+    username = username.strip()
+    if not username:
+        raise ActionError(_("The username is required."))
+    if role not in Role.values:
+        raise ActionError(_("Unknown role."))
+    if User.objects.filter(username__iexact=username).exists():
+        raise ActionError(_("This username is taken."))
+    password = one_time_password()
+    user = User(username=username, must_change_password=True)
+    _set_password_and_salt(user, password)
+    user.save()
+    invited_by = actor if isinstance(actor, User) else None
+    membership = Membership.objects.create(
+        user=user, organisation=organisation, role=role, invited_by=invited_by
+    )
+    return membership, password
+
+
+def member_invite(
+    *, actor: User, username: str, role: str, actor_password: str
+) -> Invitation:
+    """Invite a member to the actor's organisation; wrap the org key for her one-time password."""
+    actor_membership = actor.membership
+    org = actor_membership.organisation
+    org_private_key: bytes | None = None
+    if hasattr(org, "key"):
+        org_private_key = member_private_key(user=actor, password=actor_password)
+    elif not actor.check_password(actor_password):
+        raise ActionError(_("Your password is not correct."))
+    with transaction.atomic():
+        membership, password = _create_member(
+            actor=actor, organisation=org, username=username, role=role
+        )
+        if org_private_key is not None:
+            kek = _member_key(membership.user, password)
+            MemberKeyWrap.objects.create(
+                membership=membership,
+                key_version=org.key.version,
+                wrapped_private_key=crypto.seal(kek, org_private_key, _wrap_aad(membership)),
+            )
+        audit_append(
+            actor=actor,
+            action="member.invite",
+            obj=membership,
+            organisation_id=org.pk,
+            details={"role": role, "username": membership.user.username},
+        )
+    return Invitation(membership, password)
+
+
+def coordinator_create(*, actor: User | str, organisation: Organisation, username: str) -> Invitation:
+    """Create a coordinator with a one-time password (operator bootstrap; no key to wrap yet)."""
+    with transaction.atomic():
+        membership, password = _create_member(
+            actor=actor, organisation=organisation, username=username, role=Role.COORDINATOR
+        )
+        audit_append(
+            actor=actor,
+            action="member.create_coordinator",
+            obj=membership,
+            organisation_id=organisation.pk,
+            details={"username": username},
+        )
+    return Invitation(membership, password)
+
+
+def member_private_key(*, user: User, password: str) -> bytes:
+    """Unwrap the organisation private key with the member's password; ActionError if impossible."""
+    if not user.check_password(password):
+        raise ActionError(_("Your password is not correct."))
+    wrap = MemberKeyWrap.objects.filter(membership__user=user).first()
+    if wrap is None:
+        raise ActionError(_("No organisation key is wrapped for you; ask a coordinator."))
+    try:
+        return crypto.unseal(
+            _member_key(user, password), bytes(wrap.wrapped_private_key), _wrap_aad(user.membership)
+        )
+    except crypto.DecryptionError as exc:
+        raise ActionError(_("Your copy of the organisation key could not be opened.")) from exc
+
+
+def totp_new_secret() -> str:
+    """A fresh base32 TOTP secret for enrolment."""
+    return pyotp.random_base32()
+
+
+def _totp_matching_step(secret: str, code: str, *, after_step: int) -> int | None:
+    code = "".join(ch for ch in code if ch.isdigit())
+    if len(code) != 6:
+        return None
+    totp = pyotp.TOTP(secret)
+    now_step = int(time.time()) // TOTP_STEP_SECONDS
+    for step in (now_step - 1, now_step, now_step + 1):
+        if step > after_step and secrets.compare_digest(totp.at(step * TOTP_STEP_SECONDS), code):
+            return step
+    return None
+
+
+def account_setup_complete(
+    *, user: User, current_password: str, new_password: str, totp_secret: str, totp_code: str
+) -> SetupResult:
+    """First login: set a real password, enrol TOTP, and create the org key pair if none exists."""
+    if not user.check_password(current_password):
+        raise ActionError(_("The one-time password is not correct."))
+    try:
+        password_validation.validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ActionError(" ".join(exc.messages)) from exc
+    step = _totp_matching_step(totp_secret, totp_code, after_step=0)
+    if step is None:
+        raise ActionError(_("The code from the authenticator app is not correct."))
+    membership = Membership.objects.filter(user=user, is_active=True).first()
+    old_kek = _member_key(user, current_password)
+    recovery_key: str | None = None
+    with transaction.atomic():
+        new_kek = _set_password_and_salt(user, new_password)
+        user.must_change_password = False
+        user.totp_secret_encrypted = crypto.seal(new_kek, totp_secret.encode(), _totp_aad(user))
+        user.totp_last_step = step
+        user.save()
+        if membership is not None:
+            recovery_key = _setup_member_key(membership, old_kek, new_kek)
+        audit_append(
+            actor=user,
+            action="account.setup",
+            obj=user,
+            organisation_id=membership.organisation_id if membership else None,
+            details={"organisation_key_created": recovery_key is not None},
+        )
+    return SetupResult(user, recovery_key)
+
+
+def _setup_member_key(membership: Membership, old_kek: bytes, new_kek: bytes) -> str | None:
+    """Rewrap the member's copy of the org key; make the key pair if she is the first coordinator."""
+    org = Organisation.objects.select_for_update().get(pk=membership.organisation_id)
+    wrap = MemberKeyWrap.objects.filter(membership=membership).first()
+    if wrap is not None:
+        private = crypto.unseal(old_kek, bytes(wrap.wrapped_private_key), _wrap_aad(membership))
+        wrap.wrapped_private_key = crypto.seal(new_kek, private, _wrap_aad(membership))
+        wrap.save()
+        return None
+    if OrganisationKey.objects.filter(organisation=org).exists():
+        return None  # invited before the key existed: a coordinator must re-share it
+    if membership.role != Role.COORDINATOR:
+        return None
+    material = crypto.new_organisation_key(org.pk)
+    OrganisationKey.objects.create(
+        organisation=org,
+        public_key=material.public_key,
+        recovery_wrapped_private_key=material.recovery_wrapped_private_key,
+        recovery_key_fingerprint=material.recovery_key_fingerprint,
+    )
+    MemberKeyWrap.objects.create(
+        membership=membership,
+        key_version=1,
+        wrapped_private_key=crypto.seal(new_kek, material.private_key, _wrap_aad(membership)),
+    )
+    audit_append(
+        actor=membership.user,
+        action="organisation.key_create",
+        obj=org,
+        organisation_id=org.pk,
+        details={"recovery_key_fingerprint": material.recovery_key_fingerprint},
+    )
+    return material.recovery_key
+
+
+def password_change(*, user: User, current_password: str, new_password: str) -> None:
+    """Change a password; rewrap the org key and the TOTP secret under the new derived key."""
+    if not user.check_password(current_password):
+        raise ActionError(_("The current password is not correct."))
+    try:
+        password_validation.validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ActionError(" ".join(exc.messages)) from exc
+    old_kek = _member_key(user, current_password)
+    with transaction.atomic():
+        totp_plain = (
+            crypto.unseal(old_kek, bytes(user.totp_secret_encrypted), _totp_aad(user))
+            if user.has_totp
+            else b""
+        )
+        new_kek = _set_password_and_salt(user, new_password)
+        if totp_plain:
+            user.totp_secret_encrypted = crypto.seal(new_kek, totp_plain, _totp_aad(user))
+        user.save()
+        wrap = MemberKeyWrap.objects.filter(membership__user=user).first()
+        if wrap is not None:
+            membership = wrap.membership
+            private = crypto.unseal(old_kek, bytes(wrap.wrapped_private_key), _wrap_aad(membership))
+            wrap.wrapped_private_key = crypto.seal(new_kek, private, _wrap_aad(membership))
+            wrap.save()
+        audit_append(actor=user, action="account.password_change", obj=user)
+
+
+def login_verify(*, user: User, password: str, totp_code: str) -> bool:
+    """Check the second factor after the password; consume the code's time step (no replay)."""
+    if not user.has_totp:
+        return user.must_change_password  # only a first login may skip the code
+    try:
+        secret = crypto.unseal(
+            _member_key(user, password), bytes(user.totp_secret_encrypted), _totp_aad(user)
+        ).decode()
+    except crypto.DecryptionError:
+        return False
+    step = _totp_matching_step(secret, totp_code, after_step=user.totp_last_step)
+    if step is None:
+        return False
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(totp_last_step=step)
+        audit_append(actor=user, action="account.login", obj=user)
+    return True
+
+
+def login_failure_record(*, username: str, ip_address: str | None) -> None:
+    """Remember a failed login for the cool-off; no audit entry (it would leak guesses)."""
+    LoginFailure.objects.create(username=username.lower()[:150], ip_address=ip_address, at=timezone.now())
+
+
+def login_failures_clear(*, username: str) -> None:
+    """Forget failures for a username after a successful login."""
+    LoginFailure.objects.filter(username=username.lower()[:150]).delete()
+
+
+def login_cooloff_remaining(*, username: str, ip_address: str | None) -> int:
+    """Seconds until another attempt is allowed for this username or address (0 = now)."""
+    window = timedelta(seconds=settings.LOGIN_COOLOFF_SECONDS)
+    since = timezone.now() - window
+    LoginFailure.objects.filter(at__lt=since - window).delete()
+    limit = settings.LOGIN_FAILURES_BEFORE_COOLOFF
+    worst = 0
+    for filt in ({"username": username.lower()[:150]}, {"ip_address": ip_address}):
+        if filt.get("ip_address", "") is None:
+            continue
+        recent = LoginFailure.objects.filter(at__gte=since, **filt).order_by("-at")
+        if recent.count() >= limit:
+            last = recent.first()
+            assert last is not None
+            worst = max(worst, int((last.at + window - timezone.now()).total_seconds()) + 1)
+    return worst
+
+
+def member_set_role(*, actor: User, membership: Membership, role: str) -> Membership:
+    """Change a member's role within the actor's organisation."""
+    if role not in Role.values:
+        raise ActionError(_("Unknown role."))
+    if membership.user_id == actor.pk and role != Role.COORDINATOR:
+        raise ActionError(_("You cannot remove your own coordinator role."))
+    with transaction.atomic():
+        old = membership.role
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit_append(
+            actor=actor,
+            action="member.set_role",
+            obj=membership,
+            organisation_id=membership.organisation_id,
+            details={"from": old, "to": role},
+        )
+    return membership
+
+
+def member_deactivate(*, actor: User, membership: Membership) -> Membership:
+    """Deactivate a member: no login, her copy of the org key destroyed, her sessions ended."""
+    if membership.user_id == actor.pk:
+        raise ActionError(_("You cannot deactivate yourself."))
+    with transaction.atomic():
+        membership.is_active = False
+        membership.deactivated_at = timezone.now()
+        membership.save(update_fields=["is_active", "deactivated_at"])
+        MemberKeyWrap.objects.filter(membership=membership).delete()
+        User.objects.filter(pk=membership.user_id).update(is_active=False)
+        sessions_end_for_user(user_id=membership.user_id)
+        audit_append(
+            actor=actor,
+            action="member.deactivate",
+            obj=membership,
+            organisation_id=membership.organisation_id,
+        )
+    return membership
+
+
+def sessions_end_for_user(*, user_id: int) -> int:
+    """Delete every server-side session of a user; returns how many were ended."""
+    ended = 0
+    for session in Session.objects.filter(expire_date__gte=timezone.now()):
+        if session.get_decoded().get("_auth_user_id") == str(user_id):
+            session.delete()
+            ended += 1
+    return ended

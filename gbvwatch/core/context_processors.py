@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from gbvwatch.core.access import PERMISSIONS, active_membership
+
+
+def membership(request: HttpRequest) -> dict[str, Any]:
+    """The acting member and her permissions, for navigation in templates."""
+    m = active_membership(request.user)
+    perms = {p for p, roles in PERMISSIONS.items() if m is not None and m.role in roles}
+    return {"membership": m, "perms_held": perms}

@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("gbvwatch.core.urls")),
+    path("directory/", include("gbvwatch.directory.urls")),
+    path("api/", include("gbvwatch.api_urls")),
+]
