@@ -50,10 +50,10 @@ typecheck: install-dev
 	$(BIN)/mypy gbvwatch
 
 test: install-dev browser lint typecheck
-	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile
+	GBVWATCH_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile
 
 test-fast: install-dev
-	$(BIN)/python -m pytest -p no:cacheprovider -m "not browser"
+	GBVWATCH_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest -p no:cacheprovider -m "not browser"
 
 bench: install-dev
 	$(BIN)/python -m bench

@@ -22,8 +22,8 @@ from gbvwatch.core import crypto
 from gbvwatch.core.audit import audit_append
 from gbvwatch.core.models import (
     LoginFailure,
-    Membership,
     MemberKeyWrap,
+    Membership,
     Organisation,
     OrganisationKey,
     Role,
@@ -90,7 +90,7 @@ def one_time_password() -> str:
 
 
 def organisation_create(*, actor: User | str, name: str) -> Organisation:
-    """Create an organisation (operators only); its keys are made at its first coordinator's set-up."""
+    """Create an organisation; its keys are made at its first coordinator's set-up."""
     name = name.strip()
     if not name:
         raise ActionError(_("The organisation needs a name."))
@@ -128,9 +128,7 @@ def _create_member(
     return membership, password
 
 
-def member_invite(
-    *, actor: User, username: str, role: str, actor_password: str
-) -> Invitation:
+def member_invite(*, actor: User, username: str, role: str, actor_password: str) -> Invitation:
     """Invite a member to the actor's organisation; wrap the org key for her one-time password."""
     actor_membership = actor.membership
     org = actor_membership.organisation
@@ -160,7 +158,9 @@ def member_invite(
     return Invitation(membership, password)
 
 
-def coordinator_create(*, actor: User | str, organisation: Organisation, username: str) -> Invitation:
+def coordinator_create(
+    *, actor: User | str, organisation: Organisation, username: str
+) -> Invitation:
     """Create a coordinator with a one-time password (operator bootstrap; no key to wrap yet)."""
     with transaction.atomic():
         membership, password = _create_member(
@@ -243,7 +243,7 @@ def account_setup_complete(
 
 
 def _setup_member_key(membership: Membership, old_kek: bytes, new_kek: bytes) -> str | None:
-    """Rewrap the member's copy of the org key; make the key pair if she is the first coordinator."""
+    """Rewrap the member's copy of the org key; make the key pair for a first coordinator."""
     org = Organisation.objects.select_for_update().get(pk=membership.organisation_id)
     wrap = MemberKeyWrap.objects.filter(membership=membership).first()
     if wrap is not None:
@@ -326,7 +326,9 @@ def login_verify(*, user: User, password: str, totp_code: str) -> bool:
 
 def login_failure_record(*, username: str, ip_address: str | None) -> None:
     """Remember a failed login for the cool-off; no audit entry (it would leak guesses)."""
-    LoginFailure.objects.create(username=username.lower()[:150], ip_address=ip_address, at=timezone.now())
+    LoginFailure.objects.create(
+        username=username.lower()[:150], ip_address=ip_address, at=timezone.now()
+    )
 
 
 def login_failures_clear(*, username: str) -> None:

@@ -69,9 +69,7 @@ def audit_append(
     )
     entry.entry_hash = entry_digest(entry)
     entry.save()
-    AuditHead.objects.update_or_create(
-        pk=1, defaults={"seq": seq, "entry_hash": entry.entry_hash}
-    )
+    AuditHead.objects.update_or_create(pk=1, defaults={"seq": seq, "entry_hash": entry.entry_hash})
     return entry
 
 

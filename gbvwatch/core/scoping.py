@@ -15,7 +15,9 @@ from gbvwatch.core.access import active_membership
 M = TypeVar("M", bound=Model)
 
 
-def scope_to_organisation(queryset: QuerySet[M], user: Any, *, field: str = "organisation") -> QuerySet[M]:
+def scope_to_organisation(
+    queryset: QuerySet[M], user: Any, *, field: str = "organisation"
+) -> QuerySet[M]:
     """Rows of `queryset` that belong to the user's organisation; none for non-members."""
     membership = active_membership(user)
     if membership is None:
