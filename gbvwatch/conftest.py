@@ -21,6 +21,11 @@ def _fast_kdf(settings: Any) -> None:
     """Cheap Argon2id in tests; production cost comes from settings."""
     settings.ARGON2_OPSLIMIT = 1
     settings.ARGON2_MEMLIMIT_KIB = 8192
+    # Tests render templates without running collectstatic first.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @dataclass

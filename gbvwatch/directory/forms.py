@@ -67,6 +67,7 @@ class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
         help_text=_lazy(
             "One per line: a web address or a citation, optionally followed by ' @ date'."
         ),
+        error_messages={"required": _lazy("Give at least one source for this entry.")},
     )
 
     class Meta:

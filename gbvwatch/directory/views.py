@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -82,10 +83,10 @@ def _map_context(services: list[Service], highlight_unit: str = "") -> dict[str,
     )
     shapes = [
         {"d": d, "unit": b.unit, "highlight": b.unit.code == highlight_unit}
-        for b, d in zip(boundaries, projection.paths, strict=True)
+        for b, d in zip(boundaries, projection.paths_d, strict=True)
     ]
     dots = [
-        {"x": x, "y": y, "service": s} for s, (x, y) in zip(located, projection.points, strict=True)
+        {"x": x, "y": y, "service": s} for s, (x, y) in zip(located, projection.points_xy, strict=True)
     ]
     return {"view_box": projection.view_box, "shapes": shapes, "dots": dots}
 
@@ -175,6 +176,8 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
 @public
 def sources(request: HttpRequest) -> HttpResponse:
     """Where the shipped data comes from, and under which licences."""
-    from gbvwatch.datasets import sources_text
-
-    return render(request, "directory/sources.html", {"sources": sources_text(settings.COUNTRY)})
+    path = Path(__file__).resolve().parent.parent / "datasets" / settings.COUNTRY.lower()
+    text = (
+        (path / "SOURCES.md").read_text(encoding="utf-8") if (path / "SOURCES.md").exists() else ""
+    )
+    return render(request, "directory/sources.html", {"sources": text})

@@ -1,0 +1,163 @@
+"""Every URL pattern x every role x own / other organisation.
+
+A pattern without an access rule fails here, and so does a pattern with URL parameters that
+is not declared below as either organisation-scoped or instance-wide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from gbvwatch.core.access import PERMISSIONS, AccessRule
+from gbvwatch.core.models import Membership, Organisation, Role, User
+from gbvwatch.directory.models import Kind, LocationPrecision, Service, Status, Tri
+from gbvwatch.geography.models import AdminUnit
+
+# Patterns whose object belongs to one organisation: another organisation's object is a 404.
+ORG_SCOPED = {
+    "core:member_role",
+    "core:member_deactivate",
+    "directory:service_edit",
+    "directory:service_close",
+}
+# Patterns with parameters whose objects are shared by the whole instance.
+INSTANCE_WIDE = {
+    "directory:service_detail",
+    "directory:unit_detail",
+    "api-unit-detail",
+    "api-service-detail",
+}
+ROLES = [None, Role.COORDINATOR, Role.CASEWORKER, Role.ANALYST, Role.VIEWER]
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, Any]]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield (f"{namespace}{p.name}" if p.name else prefix + str(p.pattern)), p
+
+
+ALL_PATTERNS = list(_walk(get_resolver().url_patterns))
+
+
+def test_every_url_pattern_declares_an_access_rule():
+    missing = [
+        name
+        for name, p in ALL_PATTERNS
+        if not isinstance(getattr(p.callback, "access_rule", None), AccessRule)
+    ]
+    assert not missing, f"URL patterns without an access rule: {missing}"
+
+
+def test_every_pattern_with_parameters_is_classified():
+    unclassified = [
+        name
+        for name, p in ALL_PATTERNS
+        if p.pattern.regex.groupindex and name not in ORG_SCOPED | INSTANCE_WIDE
+    ]
+    assert not unclassified, f"say whether these are organisation-scoped: {unclassified}"
+
+
+def _member(org: Organisation, username: str, role: str) -> User:
+    user = User.objects.create(username=username, totp_secret_encrypted=b"enrolled")
+    Membership.objects.create(user=user, organisation=org, role=role)
+    return user
+
+
+def _service(code: str, org: Organisation | None, unit: AdminUnit) -> Service:
+    return Service.objects.create(
+        code=code, name=code, kind=Kind.SHELTER_DV, organisation=org, unit=unit, lat=40.4,
+        lon=49.9, location_precision=LocationPrecision.CITY, accepts_women=Tri.YES,
+        accepts_children=Tri.YES, accepts_men=Tri.NO, accepts_transgender=Tri.UNKNOWN,
+        wheelchair_access=Tri.UNKNOWN, closes_on_public_holidays=Tri.NO, status=Status.OPERATING,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def world(db: Any) -> dict[str, Any]:
+    own, other = (
+        Organisation.objects.create(name="Ayna", slug="ayna"),
+        Organisation.objects.create(name="Nafas", slug="nafas"),
+    )
+    unit = AdminUnit.objects.create(
+        country="AZ",
+        code="baku",
+        name_en="Baku",
+        unit_type="city",
+        centre_lat=40.4,
+        centre_lon=49.9,
+    )
+    users = {role: _member(own, f"own-{role}", role) for role in Role.values}
+    stranger = _member(other, "other-caseworker", Role.CASEWORKER)
+    _member(other, "other-coordinator", Role.COORDINATOR)
+    target = _member(own, "own-target", Role.VIEWER)
+    return {
+        "users": users,
+        "kwargs": {
+            "own": {
+                "membership_id": target.membership.pk,
+                "code": _service("own-shelter", own, unit).code,
+            },
+            "other": {
+                "membership_id": stranger.membership.pk,
+                "code": _service("other-shelter", other, unit).code,
+            },
+        },
+        "unit_code": unit.code,
+    }
+
+
+def _kwargs_for(
+    name: str, pattern: URLPattern, scope: dict[str, Any], unit_code: str
+) -> dict[str, Any]:
+    params = set(pattern.pattern.regex.groupindex)
+    if name in {"directory:unit_detail", "api-unit-detail"}:
+        return {"code": unit_code}
+    return {k: v for k, v in scope.items() if k in params}
+
+
+def _request(client: Client, url: str) -> int:
+    """GET, or POST when the view only accepts POST; rolled back so cases stay independent."""
+    with transaction.atomic():
+        status = client.get(url).status_code
+        if status == 405:
+            status = client.post(url, {}).status_code
+        transaction.set_rollback(True)
+    return status
+
+
+def _expected(rule: AccessRule, role: str | None, name: str, scope_name: str) -> set[int]:
+    if rule.kind == "public":
+        return {200, 302}
+    if role is None:
+        return {302}  # to the login page
+    if rule.kind == "member" and role not in PERMISSIONS[rule.permission]:
+        return {403}
+    if scope_name == "other" and name in ORG_SCOPED:
+        return {404}
+    return {200, 302}
+
+
+@pytest.mark.parametrize(("name", "pattern"), ALL_PATTERNS, ids=[n for n, _ in ALL_PATTERNS])
+def test_access_rule_holds_for_every_role_and_organisation(name, pattern, world, client):
+    rule = pattern.callback.access_rule
+    failures = []
+    for scope_name in ("own", "other"):
+        kwargs = _kwargs_for(name, pattern, world["kwargs"][scope_name], world["unit_code"])
+        url = reverse(name, kwargs=kwargs) if ":" in name or "-" in name else "/" + name
+        for role in ROLES:
+            client.logout()
+            if role is not None:
+                client.force_login(world["users"][role])
+            status = _request(client, url)
+            if status not in _expected(rule, role, name, scope_name):
+                failures.append(f"{role or 'anonymous'} / {scope_name}: {url} -> {status}")
+    assert not failures, failures
