@@ -170,7 +170,7 @@ LANGUAGE_COOKIE_SECURE = PRODUCTION
 SECURE_SSL_REDIRECT = PRODUCTION and _env_bool("GBVWATCH_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_PRELOAD = PRODUCTION and _env_bool("GBVWATCH_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "no-referrer"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -212,7 +212,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Administrative units and support services.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"YesNoUnknownEnum": "gbvwatch.directory.models.Tri"},
 }
+# Shown in the footer: AGPL-3.0 section 13 asks a modified, hosted version to offer its source.
+SOURCE_URL = os.environ.get("GBVWATCH_SOURCE_URL", "")
 
 LOGGING = {
     "version": 1,

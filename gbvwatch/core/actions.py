@@ -23,6 +23,7 @@ from gbvwatch.core.audit import audit_append
 from gbvwatch.core.models import (
     LoginFailure,
     MemberKeyWrap,
+    MemberSession,
     Membership,
     Organisation,
     OrganisationKey,
@@ -394,11 +395,33 @@ def member_deactivate(*, actor: User, membership: Membership) -> Membership:
     return membership
 
 
+def session_record(
+    *, user: User, session_key: str, ip_address: str | None, user_agent: str
+) -> MemberSession:
+    """Remember a new login so that its owner can list and end it."""
+    with transaction.atomic():
+        record = MemberSession.objects.create(
+            user=user,
+            session_key=session_key,
+            created_at=timezone.now(),
+            ip_address=ip_address,
+            user_agent=user_agent[:200],
+        )
+        audit_append(actor=user, action="session.start", obj=record)
+    return record
+
+
+def session_end(*, actor: User, record: MemberSession) -> None:
+    """End one login of the actor: its server-side session (and key material) is deleted."""
+    with transaction.atomic():
+        Session.objects.filter(session_key=record.session_key).delete()
+        audit_append(actor=actor, action="session.end", obj=record)
+        record.delete()
+
+
 def sessions_end_for_user(*, user_id: int) -> int:
     """Delete every server-side session of a user; returns how many were ended."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gte=timezone.now()):
-        if session.get_decoded().get("_auth_user_id") == str(user_id):
-            session.delete()
-            ended += 1
+    keys = list(MemberSession.objects.filter(user_id=user_id).values_list("session_key", flat=True))
+    ended, _detail = Session.objects.filter(session_key__in=keys).delete()
+    MemberSession.objects.filter(user_id=user_id).delete()
     return ended

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from gbvwatch.core.access import PERMISSIONS, active_membership
@@ -11,4 +12,4 @@ def membership(request: HttpRequest) -> dict[str, Any]:
     """The acting member and her permissions, for navigation in templates."""
     m = active_membership(request.user)
     perms = {p for p, roles in PERMISSIONS.items() if m is not None and m.role in roles}
-    return {"membership": m, "perms_held": perms}
+    return {"membership": m, "perms_held": perms, "source_url": settings.SOURCE_URL}

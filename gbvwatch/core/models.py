@@ -90,6 +90,19 @@ class MemberKeyWrap(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
 
+class MemberSession(models.Model):
+    """A live login of a person, so she can list her sessions and end any of them."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
 class LoginFailure(models.Model):
     """One failed login, kept briefly to slow guessing (cool-off, never lockout)."""
 

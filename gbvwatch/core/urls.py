@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("account/setup/", views.account_setup, name="account_setup"),
     path("account/", views.account, name="account"),
+    path("account/sessions/<int:record_id>/end/", views.session_end, name="session_end"),
     path("members/", views.member_list, name="member_list"),
     path("members/invite/", views.member_invite, name="member_invite"),
     path("members/<int:membership_id>/role/", views.member_role, name="member_role"),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from gbvwatch.core import actions, queries
 from gbvwatch.core.access import authenticated, member_required, public
 from gbvwatch.core.forms import InviteForm, LoginForm, PasswordChangeForm, RoleForm, SetupForm
-from gbvwatch.core.models import User
+from gbvwatch.core.models import MemberSession, User
 
 PENDING_TOTP_KEY = "gbvw_pending_totp"
 
@@ -57,6 +57,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
         ):
             actions.login_failures_clear(username=username)
             login(request, user)
+            assert request.session.session_key is not None
+            actions.session_record(
+                user=user,
+                session_key=request.session.session_key,
+                ip_address=ip,
+                user_agent=request.headers.get("User-Agent", ""),
+            )
             return redirect("core:home")
         actions.login_failure_record(username=username, ip_address=ip)
         form.add_error(None, _("The username, password or code is not correct."))
@@ -67,6 +74,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     """End the session (and with it any unwrapped key material)."""
+    key = request.session.session_key
+    user = _as_user(request)
+    record = MemberSession.objects.filter(user=user, session_key=key).first()
+    if record is not None:
+        actions.session_end(actor=user, record=record)
     logout(request)
     return redirect("core:login")
 
@@ -128,7 +140,27 @@ def account(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password was changed."))
             return redirect("core:account")
-    return render(request, "core/account.html", {"form": form})
+    context = {
+        "form": form,
+        "sessions": queries.sessions_of(user),
+        "current_key": request.session.session_key,
+    }
+    return render(request, "core/account.html", context)
+
+
+@member_required("account.self")
+@require_POST
+def session_end(request: HttpRequest, record_id: int) -> HttpResponse:
+    """End one of one's own logins (for example on a phone that was lost)."""
+    user = _as_user(request)
+    record = queries.session_get(user, record_id)
+    ending_current = record.session_key == request.session.session_key
+    actions.session_end(actor=user, record=record)
+    if ending_current:
+        logout(request)
+        return redirect("core:login")
+    messages.success(request, _("The session was ended."))
+    return redirect("core:account")
 
 
 @member_required("members.manage")

@@ -13,14 +13,16 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from gbvwatch.core.access import PERMISSIONS, AccessRule
-from gbvwatch.core.models import Membership, Organisation, Role, User
+from gbvwatch.core.models import MemberSession, Membership, Organisation, Role, User
 from gbvwatch.directory.models import Kind, LocationPrecision, Service, Status, Tri
 from gbvwatch.geography.models import AdminUnit
 
 # Patterns whose object belongs to one organisation: another organisation's object is a 404.
 ORG_SCOPED = {
+    "core:session_end",  # scoped further, to the person: see _kwargs_for
     "core:member_role",
     "core:member_deactivate",
     "directory:service_edit",
@@ -69,6 +71,9 @@ def test_every_pattern_with_parameters_is_classified():
 def _member(org: Organisation, username: str, role: str) -> User:
     user = User.objects.create(username=username, totp_secret_encrypted=b"enrolled")
     Membership.objects.create(user=user, organisation=org, role=role)
+    MemberSession.objects.create(
+        user=user, session_key=f"key-{username}", created_at=timezone.now()
+    )
     return user
 
 
@@ -112,16 +117,21 @@ def world(db: Any) -> dict[str, Any]:
             },
         },
         "unit_code": unit.code,
+        "stranger": stranger,
     }
 
 
 def _kwargs_for(
-    name: str, pattern: URLPattern, scope: dict[str, Any], unit_code: str
+    name: str, pattern: URLPattern, world: dict[str, Any], scope_name: str, role: str | None
 ) -> dict[str, Any]:
     params = set(pattern.pattern.regex.groupindex)
     if name in {"directory:unit_detail", "api-unit-detail"}:
-        return {"code": unit_code}
-    return {k: v for k, v in scope.items() if k in params}
+        return {"code": world["unit_code"]}
+    if "record_id" in params:  # a login session: "own" is the acting person's own
+        mine = scope_name == "own" and role is not None
+        owner = world["users"][role] if mine else world["stranger"]
+        return {"record_id": MemberSession.objects.get(user=owner).pk}
+    return {k: v for k, v in world["kwargs"][scope_name].items() if k in params}
 
 
 def _request(client: Client, url: str) -> int:
@@ -151,9 +161,9 @@ def test_access_rule_holds_for_every_role_and_organisation(name, pattern, world,
     rule = pattern.callback.access_rule
     failures = []
     for scope_name in ("own", "other"):
-        kwargs = _kwargs_for(name, pattern, world["kwargs"][scope_name], world["unit_code"])
-        url = reverse(name, kwargs=kwargs) if ":" in name or "-" in name else "/" + name
         for role in ROLES:
+            kwargs = _kwargs_for(name, pattern, world, scope_name, role)
+            url = reverse(name, kwargs=kwargs)
             client.logout()
             if role is not None:
                 client.force_login(world["users"][role])

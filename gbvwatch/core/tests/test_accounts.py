@@ -185,3 +185,35 @@ def test_bootstrap_is_idempotent(capsys):
     call_command("bootstrap")
     assert "nothing to do" in capsys.readouterr().out
     assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_org_create_command_prints_a_one_time_password_and_rejects_duplicates(capsys):
+    from django.core.management import CommandError, call_command
+
+    call_command("org", "create", "Fem-utopia", "--coordinator", "lala")
+    out = capsys.readouterr().out
+    password = out.split("one-time password:")[1].split()[0]
+    assert User.objects.get(username="lala").check_password(password)
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("org", "create", "fem-utopia", "--coordinator", "other")
+    call_command("org", "list", "--format", "json")
+    assert '"members": 1' in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_member_lists_her_sessions_and_ends_one_from_another_browser(alice: Actor):
+    from django.test import Client
+
+    phone, laptop = Client(), Client()
+    assert _login(phone, "alice", PASSWORD, alice.code()).status_code == 302
+    # As if a minute had passed, so that a fresh code is inside the accepted window again.
+    User.objects.filter(pk=alice.user.pk).update(totp_last_step=0)
+    assert _login(laptop, "alice", PASSWORD, alice.code()).status_code == 302
+    sessions = list(laptop.get(reverse("core:account")).context["sessions"])
+    assert len(sessions) == 2
+    phone_record = next(s for s in sessions if s.session_key == phone.session.session_key)
+    laptop.post(reverse("core:session_end", args=[phone_record.pk]))
+    assert phone.get(reverse("directory:service_list")).status_code == 302  # logged out
+    assert laptop.get(reverse("directory:service_list")).status_code == 200
+    assert AuditEntry.objects.filter(action="session.end").count() == 1

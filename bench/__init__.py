@@ -1,0 +1,1 @@
+"""Benchmarks of gbvwatch, run by `make bench`; results go to bench/RESULTS.md."""
