@@ -114,7 +114,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "gbvwatch.sqlite3",
+            "NAME": str(DATA_DIR / "gbvwatch.sqlite3"),
             "OPTIONS": {
                 # WAL keeps readers off the writer's back; FULL fsyncs every commit, so an
                 # acknowledged write survives a power cut. IMMEDIATE takes the write lock at

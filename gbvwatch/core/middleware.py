@@ -64,7 +64,7 @@ class AccountSetupMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and (user.must_change_password or not user.has_totp):  # type: ignore[union-attr]
+        if user.is_authenticated and (user.must_change_password or not user.has_totp):
             allowed = {reverse("core:account_setup"), reverse("core:logout")}
             if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
                 return redirect("core:account_setup")

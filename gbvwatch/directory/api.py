@@ -32,7 +32,9 @@ PUBLIC_FIELDS = [
 class PublicServiceSerializer(serializers.ModelSerializer[Service]):
     """What anyone may read. Coordinates are withheld when the address is confidential."""
 
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     sources = SourceSerializer(many=True, read_only=True)
     lat = serializers.SerializerMethodField()
     lon = serializers.SerializerMethodField()
@@ -57,8 +59,12 @@ class PublicServiceSerializer(serializers.ModelSerializer[Service]):
 class MemberServiceSerializer(serializers.ModelSerializer[Service]):
     """Every field, for members of the instance."""
 
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    unit: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    organisation: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     sources = SourceSerializer(many=True, read_only=True)
 
     class Meta:
@@ -86,8 +92,7 @@ def _filters(request: Request) -> queries.ServiceFilters:
     )
 
 
-class _ServiceViewMixin:
-    request: Request
+class _ServiceViewMixin(generics.GenericAPIView):  # type: ignore[type-arg]
     lookup_field = "code"
 
     def get_queryset(self) -> QuerySet[Service]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gbvwatch.directory import views
+from gbvwatch.directory import views, views_data
 
 app_name = "directory"
 urlpatterns = [
@@ -13,4 +13,7 @@ urlpatterns = [
     path("districts/", views.unit_list, name="unit_list"),
     path("districts/<slug:code>/", views.unit_detail, name="unit_detail"),
     path("sources/", views.sources, name="sources"),
+    path("data/", views_data.data_page, name="data"),
+    path("data/import/", views_data.data_import, name="data_import"),
+    path("data/<slug:what>.<slug:fmt>", views_data.data_export, name="data_export"),
 ]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import generics, serializers
 
 from gbvwatch.geography.models import AdminUnit
 
 
 class AdminUnitSerializer(serializers.ModelSerializer[AdminUnit]):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = AdminUnit

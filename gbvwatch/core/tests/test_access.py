@@ -30,6 +30,7 @@ ORG_SCOPED = {
 }
 # Patterns with parameters whose objects are shared by the whole instance.
 INSTANCE_WIDE = {
+    "directory:data_export",
     "directory:service_detail",
     "directory:unit_detail",
     "api-unit-detail",
@@ -127,6 +128,8 @@ def _kwargs_for(
     params = set(pattern.pattern.regex.groupindex)
     if name in {"directory:unit_detail", "api-unit-detail"}:
         return {"code": world["unit_code"]}
+    if name == "directory:data_export":
+        return {"what": "units", "fmt": "csv"}
     if "record_id" in params:  # a login session: "own" is the acting person's own
         mine = scope_name == "own" and role is not None
         owner = world["users"][role] if mine else world["stranger"]
