@@ -10,6 +10,9 @@ from gbvwatch.core.access import PERMISSIONS, active_membership
 
 def membership(request: HttpRequest) -> dict[str, Any]:
     """The acting member and her permissions, for navigation in templates."""
-    m = active_membership(request.user)
+    user = request.user
+    setup_pending = bool(user.is_authenticated and (user.must_change_password or not user.has_totp))
+    # Until set-up is finished no navigation is shown: every page leads to set-up anyway.
+    m = None if setup_pending else active_membership(user)
     perms = {p for p, roles in PERMISSIONS.items() if m is not None and m.role in roles}
     return {"membership": m, "perms_held": perms, "source_url": settings.SOURCE_URL}

@@ -10,6 +10,7 @@ from django.contrib.auth import authenticate, login, logout, update_session_auth
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from gbvwatch.core import actions, queries
@@ -47,9 +48,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
         wait = actions.login_cooloff_remaining(username=username, ip_address=ip)
         if wait:
             minutes = max(1, (wait + 59) // 60)
-            form.add_error(
-                None, _("Too many attempts. Try again in %(m)d minutes.") % {"m": minutes}
+            message = ngettext(
+                "Too many attempts. Try again in %(m)d minute.",
+                "Too many attempts. Try again in %(m)d minutes.",
+                minutes,
             )
+            form.add_error(None, message % {"m": minutes})
             return render(request, "core/login.html", {"form": form}, status=429)
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if isinstance(user, User) and actions.login_verify(

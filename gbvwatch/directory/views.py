@@ -85,8 +85,13 @@ def _map_context(services: list[Service], highlight_unit: str = "") -> dict[str,
         {"d": d, "unit": b.unit, "highlight": b.unit.code == highlight_unit}
         for b, d in zip(boundaries, projection.paths_d, strict=True)
     ]
+    # Services at the same place (city precision) share one marker that shows their number.
+    groups: dict[tuple[float, float], list[Service]] = {}
+    for s, xy in zip(located, projection.points_xy, strict=True):
+        groups.setdefault(xy, []).append(s)
     dots = [
-        {"x": x, "y": y, "service": s} for s, (x, y) in zip(located, projection.points_xy, strict=True)
+        {"x": x, "y": y, "services": group, "service": group[0], "count": len(group)}
+        for (x, y), group in groups.items()
     ]
     return {"view_box": projection.view_box, "shapes": shapes, "dots": dots}
 

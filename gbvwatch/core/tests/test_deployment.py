@@ -34,12 +34,12 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Path):
 
 
 @pytest.mark.django_db
-def test_pages_send_strict_csp_and_no_referrer(client):
+def test_pages_send_strict_csp_and_same_origin_referrer(client):
     response = client.get(reverse("core:login"))
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"
 

@@ -167,3 +167,27 @@ def test_another_organisations_service_cannot_be_edited(client, bob: Actor, erin
 def test_viewer_cannot_open_the_add_form(client, dave: Actor):
     client.force_login(dave.user)
     assert client.get(reverse("directory:service_create")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_services_at_the_same_place_share_one_numbered_marker(client, alice: Actor, baku):
+    _service("shelter-a", baku)
+    _service("shelter-b", baku)
+    client.force_login(alice.user)
+    response = client.get(reverse("directory:service_map"))
+    page = response.content.decode()
+    assert page.count("<circle") == 1 and ">2</text>" in page
+    assert "Shelter A" in page and "Shelter B" in page
+
+
+@pytest.mark.django_db
+def test_navigation_is_hidden_until_set_up_is_finished(client, ayna):
+    from gbvwatch.core import actions
+
+    invitation = actions.coordinator_create(actor="test", organisation=ayna, username="alice")
+    client.post(
+        reverse("core:login"),
+        {"username": "alice", "password": invitation.one_time_password, "code": ""},
+    )
+    page = client.get(reverse("core:account_setup")).content.decode()
+    assert reverse("directory:service_map") not in page
