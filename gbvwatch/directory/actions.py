@@ -55,6 +55,7 @@ def service_update(
 ) -> Service:
     """Save changes to a validated service; the audit entry names the changed fields."""
     with transaction.atomic():
+        service.locally_modified = True
         service.save()
         _replace_sources(service, sources)
         audit_append(
@@ -73,10 +74,13 @@ def service_close(
     """Mark a service closed (kept for the record, never deleted)."""
     with transaction.atomic():
         service.status = Status.CLOSED
+        service.locally_modified = True
         service.closed_at = closed_on or timezone.localdate()
         if reason:
             service.notes = (service.notes + "\n" if service.notes else "") + reason
-        service.save(update_fields=["status", "closed_at", "notes", "updated_at"])
+        service.save(
+            update_fields=["status", "closed_at", "notes", "locally_modified", "updated_at"]
+        )
         audit_append(
             actor=actor,
             action="service.close",

@@ -12,21 +12,13 @@ from rest_framework.request import Request
 
 from gbvwatch.core.access import active_membership
 from gbvwatch.directory import queries
-from gbvwatch.directory.models import Service, Source, Status, Tri
+from gbvwatch.directory.models import PUBLIC_FIELDS, Service, Source, Status, Tri
 
 
 class SourceSerializer(serializers.ModelSerializer[Source]):
     class Meta:
         model = Source
         fields = ["citation", "url", "date"]
-
-
-PUBLIC_FIELDS = [
-    "code", "name", "kind", "operator", "unit", "city", "lat", "lon", "location_precision",
-    "accepts_women", "accepts_children", "boys_max_age", "accepts_men", "accepts_transgender",
-    "wheelchair_access", "languages", "open_24_7", "hours", "closes_on_public_holidays",
-    "status", "phone", "website", "sources",
-]  # fmt: skip
 
 
 class PublicServiceSerializer(serializers.ModelSerializer[Service]):
@@ -41,7 +33,7 @@ class PublicServiceSerializer(serializers.ModelSerializer[Service]):
 
     class Meta:
         model = Service
-        fields = PUBLIC_FIELDS
+        fields = [f for f in PUBLIC_FIELDS if f != "address"]
 
     def _coarse(self, service: Service, value: float | None) -> float | None:
         # A confidential shelter is shown at city precision only (2 decimals, ~1 km).

@@ -199,7 +199,7 @@ def _hours_problem(r: RowReader, hours: str, open_24_7: bool) -> None:
 
 
 def _time(r: RowReader) -> dict[str, Any]:
-    fields = {
+    fields: dict[str, Any] = {
         "open_24_7": r.flag("open_24_7", default=False),
         "hours": r.text("hours"),
         "closes_on_public_holidays": r.choice(
@@ -308,7 +308,8 @@ def services_write(
     """Upsert validated services by code; call inside a transaction.
 
     `organisation` becomes the maintainer of every row written. With keep_organisation_entries,
-    rows whose service an organisation maintains are skipped (the dataset loader's rule)."""
+    rows whose service an organisation maintains, or that someone edited in the app, are
+    skipped (the dataset loader's rule)."""
     units = dict(AdminUnit.objects.values_list("code", "pk"))
     codes = [i.code for i in items]
     existing = {
@@ -317,7 +318,8 @@ def services_write(
     counts = {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
     for item in items:
         obj = existing.get(item.code)
-        if obj is not None and keep_organisation_entries and obj.organisation_id is not None:
+        kept = obj is not None and (obj.organisation_id is not None or obj.locally_modified)
+        if kept and keep_organisation_entries:
             counts["skipped"] += 1
             continue
         values = {**item.fields, "unit_id": units.get(item.unit_code)}

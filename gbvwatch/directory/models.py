@@ -52,6 +52,15 @@ class LocationPrecision(models.TextChoices):
     NATIONAL = "national", _("national (no location)")
 
 
+# Fields anyone may read (public API and public export); everything else is for members only.
+PUBLIC_FIELDS = (
+    "code", "name", "kind", "operator", "unit", "city", "lat", "lon", "location_precision",
+    "address", "capacity", "capacity_unit", "accepts_women", "accepts_children", "boys_max_age",
+    "accepts_men", "accepts_transgender", "wheelchair_access", "languages", "open_24_7", "hours",
+    "closes_on_public_holidays", "status", "opened", "phone", "website", "sources",
+)  # fmt: skip
+
+
 class Service(models.Model):
     """One support service of the directory."""
 
@@ -109,6 +118,8 @@ class Service(models.Model):
     original = models.JSONField(_("original source text"), default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateField(_("closed on"), null=True, blank=True)
+    # Set by any edit through the app, so that reloading the dataset never overwrites it.
+    locally_modified = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]
