@@ -84,6 +84,13 @@ def _set_password_and_salt(user: User, password: str) -> bytes:
     return crypto.derive_key(password, bytes(user.kdf_salt), params)
 
 
+def _validate_new_password(user: User, password: str) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ActionError(" ".join(exc.messages)) from exc
+
+
 def one_time_password() -> str:
     """A random 20-character password for a first login (must be changed at once)."""
     alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -215,10 +222,7 @@ def account_setup_complete(
     """First login: set a real password, enrol TOTP, and create the org key pair if none exists."""
     if not user.check_password(current_password):
         raise ActionError(_("The one-time password is not correct."))
-    try:
-        password_validation.validate_password(new_password, user)
-    except ValidationError as exc:
-        raise ActionError(" ".join(exc.messages)) from exc
+    _validate_new_password(user, new_password)
     step = _totp_matching_step(totp_secret, totp_code, after_step=0)
     if step is None:
         raise ActionError(_("The code from the authenticator app is not correct."))
@@ -282,10 +286,7 @@ def password_change(*, user: User, current_password: str, new_password: str) -> 
     """Change a password; rewrap the org key and the TOTP secret under the new derived key."""
     if not user.check_password(current_password):
         raise ActionError(_("The current password is not correct."))
-    try:
-        password_validation.validate_password(new_password, user)
-    except ValidationError as exc:
-        raise ActionError(" ".join(exc.messages)) from exc
+    _validate_new_password(user, new_password)
     old_kek = _member_key(user, current_password)
     with transaction.atomic():
         totp_plain = (

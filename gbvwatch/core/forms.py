@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,32 +22,9 @@ class LoginForm(forms.Form):
     )
 
 
-class SetupForm(forms.Form):
-    current_password = forms.CharField(
-        label=_("One-time password"), widget=forms.PasswordInput, max_length=1024
-    )
-    new_password = forms.CharField(
-        label=_("New password (at least 12 characters)"),
-        widget=forms.PasswordInput,
-        max_length=1024,
-    )
-    new_password_again = forms.CharField(
-        label=_("New password again"), widget=forms.PasswordInput, max_length=1024
-    )
-    code = forms.CharField(
-        label=_("Code shown by your authenticator app"),
-        max_length=12,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-    )
+class NewPasswordForm(forms.Form):
+    """A current password and a new one typed twice."""
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        if data.get("new_password") != data.get("new_password_again"):
-            self.add_error("new_password_again", _("The two new passwords differ."))
-        return data
-
-
-class PasswordChangeForm(forms.Form):
     current_password = forms.CharField(
         label=_("Current password"), widget=forms.PasswordInput, max_length=1024
     )
@@ -63,6 +42,22 @@ class PasswordChangeForm(forms.Form):
         if data.get("new_password") != data.get("new_password_again"):
             self.add_error("new_password_again", _("The two new passwords differ."))
         return data
+
+
+class PasswordChangeForm(NewPasswordForm):
+    """Change one's password from the account page."""
+
+
+class SetupForm(NewPasswordForm):
+    code = forms.CharField(
+        label=_("Code shown by your authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["current_password"].label = _("One-time password")
 
 
 class InviteForm(forms.Form):

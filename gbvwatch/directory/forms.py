@@ -6,12 +6,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from gbvwatch.analysis.hours import HoursError, parse_hours
 from gbvwatch.directory.actions import SourceInput
+from gbvwatch.directory.importers import SOURCE_SEPARATOR, format_sources, parse_sources
 from gbvwatch.directory.models import Kind, LocationPrecision, Service, Status, Tri
 from gbvwatch.geography.models import AdminUnit
 
@@ -36,28 +36,6 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         units = AdminUnit.objects.order_by("name_en").values_list("code", "name_en")
         self.fields["unit"].choices = [("", _lazy("any")), *units]  # type: ignore[attr-defined]
-
-
-def parse_sources(text: str) -> list[SourceInput]:
-    """Parse one source per line: 'citation or address' optionally followed by ' @ date'."""
-    sources: list[SourceInput] = []
-    is_url = URLValidator(schemes=["http", "https"])
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        citation, _sep, date = line.partition(" @ ")
-        citation = citation.strip()
-        url = ""
-        if citation.startswith(("http://", "https://")):
-            try:
-                is_url(citation)
-            except ValidationError as exc:
-                msg = _("Line %(n)d is not a valid web address.") % {"n": number}
-                raise ValidationError(msg) from exc
-            url = citation
-        sources.append(SourceInput(citation=citation, url=url, date=date.strip()[:40]))
-    return sources
 
 
 class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -90,7 +68,8 @@ class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
         if self.instance.pk:
             self.fields["code"].disabled = True
             self.initial["sources_text"] = "\n".join(
-                s.citation + (f" @ {s.date}" if s.date else "") for s in self.instance.sources.all()
+                format_sources([SourceInput(s.citation, s.url, s.date)])
+                for s in self.instance.sources.all()
             )
         for name in ("accepts_women", "accepts_children", "accepts_men", "accepts_transgender",
                      "wheelchair_access", "closes_on_public_holidays"):  # fmt: skip
@@ -111,7 +90,10 @@ class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
         return _in_range(self.cleaned_data.get("lon"), -180, 180, _("longitude"))
 
     def clean_sources_text(self) -> list[SourceInput]:
-        sources = parse_sources(self.cleaned_data.get("sources_text", ""))
+        lines = [line.strip() for line in self.cleaned_data.get("sources_text", "").splitlines()]
+        sources, errors = parse_sources(SOURCE_SEPARATOR.join(line for line in lines if line))
+        if errors:
+            raise ValidationError(errors)
         if not sources:
             raise ValidationError(_("Give at least one source for this entry."))
         return sources
