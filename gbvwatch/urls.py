@@ -3,5 +3,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("gbvwatch.core.urls")),
     path("directory/", include("gbvwatch.directory.urls")),
+    path("reference/", include("gbvwatch.reference.urls")),
     path("api/", include("gbvwatch.api_urls")),
 ]
