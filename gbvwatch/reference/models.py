@@ -64,7 +64,7 @@ class PublicHoliday(models.Model):
         OBSERVED = "observed", _("observed holiday")
         SUBSTITUTED = "substituted_day_off", _("transferred day off")
         WEEKEND_WORKDAY = "weekend_workday", _("weekend working day")
-        OTHER = "other", _("other day off")
+        OTHER = "other", _("other observance")
 
     country = models.CharField(max_length=2, db_index=True)
     date = models.DateField()
