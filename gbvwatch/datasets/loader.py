@@ -151,6 +151,7 @@ def dataset_load(
     name: str, *, actor: Any = "load-dataset", today: dt.date | None = None
 ) -> DatasetReport:
     """Load a dataset in one transaction with one audit entry; raises DatasetError on faults."""
+    name = name.lower()  # `make run` passes GBVWATCH_COUNTRY, which may be "AZ"
     loader = LOADERS.get(name)
     if loader is None:
         message = _('no dataset "%(name)s"; available: %(names)s')

@@ -205,3 +205,9 @@ def test_reloading_the_dataset_keeps_a_shared_entry_edited_in_the_app() -> None:
     service_close(actor=user, service=Service.objects.get(code="helpline_860"), reason="test")
     call_command("load_dataset", "az", verbosity=0)
     assert Service.objects.get(code="helpline_860").status == Status.CLOSED
+
+
+@pytest.mark.django_db
+def test_dataset_name_is_case_insensitive_as_make_run_passes_the_country_code() -> None:
+    call_command("load_dataset", "AZ", verbosity=0)
+    assert AdminUnit.objects.count() == 78
