@@ -174,3 +174,30 @@ def test_access_rule_holds_for_every_role_and_organisation(name, pattern, world,
             if status not in _expected(rule, role, name, scope_name):
                 failures.append(f"{role or 'anonymous'} / {scope_name}: {url} -> {status}")
     assert not failures, failures
+
+
+GARBAGE = {
+    "code": "x" * 500,
+    "lat": "NaN",
+    "lon": "1e999",
+    "capacity": "-4",
+    "hours": "Mo-Zz 25:00-26:00",
+    "sources_text": "javascript:alert(1) @ " + "9" * 100,
+    "role": "superuser",
+    "username": "<script>",
+    "what": "everything",
+    "language": "xx",
+    "year": "-1",
+    "closed_on": "2026-02-30",
+    "file": "not a file",
+}
+
+
+@pytest.mark.parametrize(("name", "pattern"), ALL_PATTERNS, ids=[n for n, _ in ALL_PATTERNS])
+def test_garbage_input_never_causes_a_server_error(name, pattern, world, client):
+    client.force_login(world["users"][Role.COORDINATOR])
+    url = reverse(name, kwargs=_kwargs_for(name, pattern, world, "own", Role.COORDINATOR))
+    with transaction.atomic():
+        for response in (client.post(url, GARBAGE), client.get(url, GARBAGE)):
+            assert response.status_code < 500, (url, response.status_code)
+        transaction.set_rollback(True)
