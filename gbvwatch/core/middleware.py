@@ -65,7 +65,11 @@ class AccountSetupMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated and (user.must_change_password or not user.has_totp):
-            allowed = {reverse("core:account_setup"), reverse("core:logout")}
+            allowed = {
+                reverse("core:account_setup"),
+                reverse("core:logout"),
+                reverse("core:set_language"),
+            }
             if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
                 return redirect("core:account_setup")
         return self.get_response(request)

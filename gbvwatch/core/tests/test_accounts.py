@@ -217,3 +217,14 @@ def test_member_lists_her_sessions_and_ends_one_from_another_browser(alice: Acto
     assert phone.get(reverse("directory:service_list")).status_code == 302  # logged out
     assert laptop.get(reverse("directory:service_list")).status_code == 200
     assert AuditEntry.objects.filter(action="session.end").count() == 1
+
+
+@pytest.mark.django_db
+def test_language_can_be_switched_during_set_up(client, ayna):
+    invitation = actions.coordinator_create(actor="test", organisation=ayna, username="alice")
+    _login(client, "alice", invitation.one_time_password)
+    response = client.post(
+        reverse("core:set_language"), {"language": "az", "next": reverse("core:account_setup")}
+    )
+    assert response.status_code == 302 and response.url == reverse("core:account_setup")
+    assert response.cookies["gbvw_lang"].value == "az"
