@@ -58,9 +58,13 @@ test-fast: install-dev
 bench: install-dev
 	$(BIN)/python -m bench
 
-messages: install-dev
-	cd gbvwatch && ../$(BIN)/gbvwatch makemessages -l az -l ru --no-obsolete --no-location
-	cd gbvwatch && ../$(BIN)/gbvwatch compilemessages
+# Extract the az and ru catalogues (gbvwatch/locale), then compile them. Needs GNU gettext; the
+# .mo files are committed, so `make run` works without it. Translate every new msgid in the .po
+# files and run this again; gbvwatch/core/tests/test_translations.py fails on a stale .mo.
+messages: install
+	@command -v msgfmt >/dev/null || { echo "make messages needs GNU gettext: apt-get install gettext" >&2; exit 1; }
+	cd gbvwatch && GBVWATCH_DATA_DIR=$${GBVWATCH_DATA_DIR:-$(CURDIR)/var} ../$(BIN)/gbvwatch makemessages -l az -l ru --no-location --no-obsolete --ignore tests --ignore migrations --ignore tests_browser
+	cd gbvwatch && GBVWATCH_DATA_DIR=$${GBVWATCH_DATA_DIR:-$(CURDIR)/var} ../$(BIN)/gbvwatch compilemessages
 
 lock:
 	$(BIN)/pip-compile -q --allow-unsafe --strip-extras --generate-hashes --no-emit-index-url \
