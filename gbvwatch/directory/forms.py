@@ -15,6 +15,8 @@ from gbvwatch.directory.importers import SOURCE_SEPARATOR, format_sources, parse
 from gbvwatch.directory.models import Kind, LocationPrecision, Service, Status, Tri
 from gbvwatch.geography.models import AdminUnit
 
+UNIT_NAMES = ("code", "name_en", "name_local", "name_ru")
+
 
 class FilterForm(forms.Form):
     q = forms.CharField(label=_lazy("Search"), required=False, max_length=100)
@@ -34,8 +36,8 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        units = AdminUnit.objects.order_by("name_en").values_list("code", "name_en")
-        self.fields["unit"].choices = [("", _lazy("any")), *units]  # type: ignore[attr-defined]
+        units = sorted((u.display_name, u.code) for u in AdminUnit.objects.only(*UNIT_NAMES))
+        self.fields["unit"].choices = [("", _lazy("any")), *((c, n) for n, c in units)]  # type: ignore[attr-defined]
 
 
 class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]

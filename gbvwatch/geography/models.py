@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,6 +36,16 @@ class AdminUnit(models.Model):
         ordering = ["name_en"]
 
     def __str__(self) -> str:
+        return self.name_en
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language: local (az), Russian, else English."""
+        language = (get_language() or "en")[:2]
+        if language == "ru" and self.name_ru:
+            return self.name_ru
+        if language not in {"en", "ru"} and self.name_local:
+            return self.name_local
         return self.name_en
 
 

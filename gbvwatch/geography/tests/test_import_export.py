@@ -262,3 +262,16 @@ def test_units_command_prints_problems_and_fails(tmp_path: Path) -> None:
         call_command("units", "import", str(path), stdout=io.StringIO())
     assert 'line 2, field "centre_lon": "-200" is not a longitude' in str(caught.value)
     assert AdminUnit.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_unit_name_follows_the_active_language() -> None:
+    from django.utils import translation
+
+    unit = AdminUnit(name_en="Astara District", name_local="Astara rayonu", name_ru="")
+    with translation.override("az"):
+        assert unit.display_name == "Astara rayonu"
+    with translation.override("ru"):
+        assert unit.display_name == "Astara District"  # no Russian name in the dataset
+    with translation.override("en"):
+        assert unit.display_name == "Astara District"
