@@ -41,6 +41,9 @@ class FilterForm(forms.Form):
 
 
 class ServiceForm(forms.ModelForm):  # type: ignore[type-arg]
+    website = forms.URLField(
+        label=_lazy("Website"), required=False, max_length=300, assume_scheme="https"
+    )
     sources_text = forms.CharField(
         label=_lazy("Sources"),
         widget=forms.Textarea(attrs={"rows": 3}),
