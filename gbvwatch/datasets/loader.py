@@ -114,13 +114,17 @@ KEY_FIGURE_COLUMNS = (
     "source_url",
     "notes",
 )
-# Which directory kinds each Council of Europe standard counts, and in what unit.
+# For each row of the standards file: our code, the directory kinds it counts, and the unit.
 STANDARD_KINDS = {
-    "helpline": ("helpline", "services"),
-    "shelter_family_place": ("shelter_dv", "family_places"),
-    "rape_crisis_centre": ("rape_crisis_centre", "services"),
-    "sexual_assault_referral_centre": ("sexual_assault_centre", "services"),
-    "womens_counselling_centre": ("counselling", "services"),
+    "helpline": ("national_helpline", "helpline", "services"),
+    "shelter_family_place": ("shelter_family_places", "shelter_dv", "family_places"),
+    "rape_crisis_centre": ("rape_crisis_centres", "rape_crisis_centre", "services"),
+    "sexual_assault_referral_centre": (
+        "sexual_assault_centres",
+        "sexual_assault_centre",
+        "services",
+    ),
+    "womens_counselling_centre": ("counselling_centres", "counselling", "services"),
 }
 _RATIO = re.compile(r"^\s*(\d+(?:\.\d+)?) per (country|[\d,]+)\b")
 _CONTESTED_NOTE = "outside government control early 1990s-2020/23"
@@ -373,10 +377,10 @@ def _ratio(r: RowReader) -> tuple[float, int]:
 
 def _standard(row: RawRow, problems: list[ImportProblem]) -> dict[str, Any]:
     r = RowReader(row, problems)
-    code = r.text("service", required=True)
-    kinds, capacity_unit = STANDARD_KINDS.get(code, ("", ""))
-    if code and not kinds:
-        r.problem("service", _('no service kinds are defined for "%(code)s"') % {"code": code})
+    service = r.text("service", required=True)
+    code, kinds, capacity_unit = STANDARD_KINDS.get(service, ("", "", ""))
+    if service and not kinds:
+        r.problem("service", _('no service kinds are defined for "%(code)s"') % {"code": service})
     amount, per = _ratio(r)
     notes = r.text("notes")
     required = r.text("required_for_azerbaijan_2026")

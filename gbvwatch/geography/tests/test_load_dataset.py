@@ -152,19 +152,19 @@ def test_services_an_organisation_maintains_are_not_overwritten(ayna: Organisati
 @pytest.mark.django_db
 def test_standards_map_to_service_kinds() -> None:
     _load()
-    shelter = Standard.objects.get(code="shelter_family_place")
+    shelter = Standard.objects.get(code="shelter_family_places")
     assert (shelter.amount, shelter.per, shelter.denominator) == (1, 10000, "population")
     assert (shelter.service_kinds, shelter.capacity_unit) == ("shelter_dv", "family_places")
-    helpline = Standard.objects.get(code="helpline")
+    helpline = Standard.objects.get(code="national_helpline")
     assert (helpline.per, helpline.denominator, helpline.service_kinds) == (
         1,
         "national",
         "helpline",
     )
-    sarc = Standard.objects.get(code="sexual_assault_referral_centre")
+    sarc = Standard.objects.get(code="sexual_assault_centres")
     assert (sarc.per, sarc.service_kinds) == (400000, "sexual_assault_centre")
-    assert Standard.objects.get(code="womens_counselling_centre").per == 50000
-    assert Standard.objects.get(code="rape_crisis_centre").per == 200000
+    assert Standard.objects.get(code="counselling_centres").per == 50000
+    assert Standard.objects.get(code="rape_crisis_centres").per == 200000
     assert Standard.objects.filter(is_builtin=True).count() == 5
 
 
