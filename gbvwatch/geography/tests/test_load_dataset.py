@@ -127,7 +127,7 @@ def test_services_are_normalised_with_original_wording_and_sources() -> None:
     assert helpline.hours == "" and not helpline.open_24_7
     assert helpline.original["hours"].startswith("09:00-18:00")
     forensic = Service.objects.get(code="forensic_mtepab_baku")
-    assert forensic.closes_on_public_holidays == "yes" and forensic.hours == ""
+    assert forensic.closes_on_public_holidays == "yes" and forensic.hours == "Mo-Fr 09:00-18:00"
     assert any("statement" in s.citation for s in forensic.sources.all())
     shelter = Service.objects.get(code="clean_world_shelter")
     assert shelter.open_24_7 and shelter.accepts_transgender == "unknown"
