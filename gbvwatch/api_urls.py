@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from gbvwatch.core.access import public
 from gbvwatch.directory.api import ServiceDetailAPI, ServiceListAPI
+from gbvwatch.gaps.views import gaps_api
 from gbvwatch.geography.api import UnitDetailAPI, UnitListAPI
 
 urlpatterns = [
@@ -14,4 +15,5 @@ urlpatterns = [
     path("v1/units/<slug:code>/", public(UnitDetailAPI.as_view()), name="api-unit-detail"),
     path("v1/services/", public(ServiceListAPI.as_view()), name="api-service-list"),
     path("v1/services/<slug:code>/", public(ServiceDetailAPI.as_view()), name="api-service-detail"),
+    path("v1/gaps/", gaps_api, name="api-gaps"),
 ]

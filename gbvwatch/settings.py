@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "gbvwatch.reference",
     "gbvwatch.directory",
     "gbvwatch.upr",
+    "gbvwatch.gaps",
 ]
 
 MIDDLEWARE = [

@@ -4,5 +4,6 @@ urlpatterns = [
     path("", include("gbvwatch.core.urls")),
     path("directory/", include("gbvwatch.directory.urls")),
     path("reference/", include("gbvwatch.reference.urls")),
+    path("gaps/", include("gbvwatch.gaps.urls")),
     path("api/", include("gbvwatch.api_urls")),
 ]

@@ -132,12 +132,12 @@ def _apply_working_weekends(
 ) -> None:
     # Each service's first weekday (Mon-Fri) with any open hour lends its hours to the date.
     days = templates[:, : 5 * HOURS_PER_DAY].reshape(len(templates), 5, HOURS_PER_DAY)
-    has_hours = days.any(axis=2)
-    if not has_hours.any():
+    has_hours: BoolArray = np.any(days, axis=2)
+    if not np.any(has_hours):
         return
     first_day = np.argmax(has_hours, axis=1)
     lent = days[np.arange(len(templates)), first_day]  # (services, 24)
-    lent[~has_hours.any(axis=1)] = False
+    lent[~np.any(has_hours, axis=1)] = False
     first = dt.date(year, 1, 1)
     for date in sorted(d for d in dates if d.year == year and d.weekday() >= 5):
         column = (date - first).days * HOURS_PER_DAY

@@ -13,13 +13,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gbvwatch.analysis.svgmap import project
 from gbvwatch.core.access import has_permission, member_required, public
 from gbvwatch.core.models import User
 from gbvwatch.directory import actions, queries
 from gbvwatch.directory.forms import CloseForm, FilterForm, ServiceForm
 from gbvwatch.directory.models import Service, Status
-from gbvwatch.geography.models import AdminUnit, Boundary
+from gbvwatch.geography.maps import boundary_map
+from gbvwatch.geography.models import AdminUnit
 
 
 def _user(request: HttpRequest) -> User:
@@ -74,26 +74,21 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _map_context(services: list[Service], highlight_unit: str = "") -> dict[str, Any]:
-    boundaries = list(Boundary.objects.select_related("unit").order_by("unit__code", "pk"))
     located = [s for s in services if s.lat is not None and s.lon is not None]
-    projection = project(
-        [b.geometry for b in boundaries],
-        [(float(s.lon), float(s.lat)) for s in located],  # type: ignore[arg-type]
-        width_px=900,
-    )
+    drawn = boundary_map([(float(s.lon), float(s.lat)) for s in located])  # type: ignore[arg-type]
     shapes = [
         {"d": d, "unit": b.unit, "highlight": b.unit.code == highlight_unit}
-        for b, d in zip(boundaries, projection.paths_d, strict=True)
+        for b, d in drawn.shapes
     ]
     # Services at the same place (city precision) share one marker that shows their number.
     groups: dict[tuple[float, float], list[Service]] = {}
-    for s, xy in zip(located, projection.points_xy, strict=True):
+    for s, xy in zip(located, drawn.points_xy, strict=True):
         groups.setdefault(xy, []).append(s)
     dots = [
         {"x": x, "y": y, "services": group, "service": group[0], "count": len(group)}
         for (x, y), group in groups.items()
     ]
-    return {"view_box": projection.view_box, "shapes": shapes, "dots": dots}
+    return {"view_box": drawn.view_box, "shapes": shapes, "dots": dots}
 
 
 @member_required("directory.view")
