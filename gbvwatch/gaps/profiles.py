@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from gbvwatch.directory.models import Kind, Service, Tri
@@ -20,7 +21,7 @@ class Profile:
     """A person looking for help; `accepts` decides whether a service would take her."""
 
     code: str
-    label: str
+    label: str | Promise  # lazy: translated when shown, in the language of the request
     needs: tuple[str, ...]  # the Service fields that must say "yes"
     boys_age: int | None = None  # a son of this age must be admitted
 
@@ -28,18 +29,18 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     p.code: p
     for p in (
-        Profile("woman", str(_("Woman")), ("accepts_women",)),
+        Profile("woman", _("Woman"), ("accepts_women",)),
         Profile(
             "woman_with_son_15",
-            str(_("Woman with a 15-year-old son")),
+            _("Woman with a 15-year-old son"),
             ("accepts_women", "accepts_children"),
             boys_age=15,
         ),
-        Profile("transgender_woman", str(_("Transgender woman")), ("accepts_transgender",)),
-        Profile("man", str(_("Man")), ("accepts_men",)),
+        Profile("transgender_woman", _("Transgender woman"), ("accepts_transgender",)),
+        Profile("man", _("Man"), ("accepts_men",)),
         Profile(
             "wheelchair_user",
-            str(_("Woman using a wheelchair")),
+            _("Woman using a wheelchair"),
             ("accepts_women", "wheelchair_access"),
         ),
     )
@@ -54,6 +55,11 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "forensic_medical": (Kind.FORENSIC_MEDICAL, Kind.SEXUAL_ASSAULT_CENTRE),
     "counselling": (Kind.COUNSELLING,),
     "helpline": (Kind.HELPLINE,),
+}
+
+# What each kind of the analysis is called on the page (the label of its first directory kind).
+KIND_LABELS: dict[str, str | Promise] = {
+    group: Kind(kinds[0]).label for group, kinds in KIND_GROUPS.items()
 }
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import render
 
 from gbvwatch.core.access import member_required
 from gbvwatch.gaps.params import ParameterError, parameters_from
-from gbvwatch.gaps.profiles import PROFILES
+from gbvwatch.gaps.profiles import KIND_LABELS, PROFILES
 from gbvwatch.gaps.report import THRESHOLDS_KM, gaps_report
 from gbvwatch.geography.maps import boundary_map
 
@@ -77,6 +77,15 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
         "kind": kind,
         "profiles": PROFILES,
         "kinds": sorted({row["service_kind"] for row in report["access"]}),
+        "kind_choices": [
+            (k, KIND_LABELS.get(k, k))
+            for k in sorted({row["service_kind"] for row in report["access"]})
+        ],
+        "kind_label": KIND_LABELS.get(kind, kind),
+        "availability": [
+            {**v, "label": KIND_LABELS.get(v["service_kind"], v["service_kind"])}
+            for v in report["availability"]
+        ],
         "map": _choropleth(report, kind),
         "bars": _bars(report, kind),
         "standards": _standard_bars(report),

@@ -23,6 +23,8 @@ class BoundaryMap:
 def boundary_map(points_lonlat: Sequence[tuple[float, float]]) -> BoundaryMap:
     """Every stored boundary as an SVG path, plus the given (lon, lat) points projected alike."""
     boundaries = list(Boundary.objects.select_related("unit").order_by("unit__code", "pk"))
+    if not boundaries and not points_lonlat:  # a country loaded without boundaries yet
+        return BoundaryMap(view_box=f"0 0 {MAP_WIDTH_PX} 20", shapes=[], points_xy=())
     projection = project(
         [b.geometry for b in boundaries], list(points_lonlat), width_px=MAP_WIDTH_PX
     )

@@ -191,3 +191,9 @@ def test_navigation_is_hidden_until_set_up_is_finished(client, ayna):
     )
     page = client.get(reverse("core:account_setup")).content.decode()
     assert reverse("directory:service_map") not in page
+
+
+@pytest.mark.django_db
+def test_map_of_a_country_without_boundaries_or_services_is_empty_not_an_error(client, alice):
+    client.force_login(alice.user)
+    assert client.get(reverse("directory:service_map")).status_code == 200
