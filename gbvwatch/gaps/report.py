@@ -348,6 +348,46 @@ def capacity_section(params: GapParameters, standards: list[dict[str, Any]]) -> 
     }
 
 
+def capacity_by_profile(params: GapParameters, general: dict[str, Any]) -> list[dict[str, Any]]:
+    """Shelter places open to each profile and the turn-away probability they give.
+
+    For the general profile (a woman) the places of the capacity section are used; for the
+    others, the stated capacities of the shelters whose records say they accept that person."""
+    shelters = inputs.operating_services(KIND_GROUPS["shelter"])
+    rows = []
+    for code in params.profiles:
+        profile = PROFILES[code]
+        open_to = [
+            s for s in shelters if accepts(profile, s, unknown_accepts=params.unknown_accepts)
+        ]
+        if code == "woman":
+            places, basis = general["places"], general["places_basis"]
+        else:
+            places = int(
+                sum(
+                    capacity.to_family_places(
+                        float(s.capacity),
+                        s.capacity_unit,
+                        persons_per_family_place=params.persons_per_family_place,
+                    )
+                    for s in open_to
+                    if s.capacity is not None and s.capacity_unit
+                )
+            )
+            basis = f"stated capacities of {len(open_to)} shelters accepting this profile"
+        load = general["offered_load_erlangs"]
+        rows.append(
+            {
+                "profile": code,
+                "shelters": len(open_to),
+                "places": places,
+                "places_basis": basis,
+                "turn_away_probability": round(capacity.erlang_b(load, places), 4),
+            }
+        )
+    return rows
+
+
 # -- round-the-clock and holiday availability -------------------------------------------------
 
 
@@ -450,13 +490,15 @@ def gaps_report(params: GapParameters) -> dict[str, Any]:
     standards = standards_section(params)
     access, access_tables = access_section(params)
     availability, availability_units = availability_section(params)
+    capacity_figures = capacity_section(params, standards)
     return {
         "country": settings.COUNTRY,
         "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "standards": standards,
         "access": access,
         "access_tables": access_tables,
-        "capacity": capacity_section(params, standards),
+        "capacity": capacity_figures,
+        "capacity_by_profile": capacity_by_profile(params, capacity_figures),
         "availability": availability,
         "availability_units": availability_units,
         "assumptions": assumptions(params),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -97,7 +96,10 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
                 for u in row["unreachable_unit_ids"]
             }
         ),
-        "inf": math.inf,
+        "capacity_rows": [
+            {**row, "label": PROFILES[row["profile"]].label}
+            for row in report["capacity_by_profile"]
+        ],
     }
     return render(request, "gaps/gaps.html", context, status=400 if error else 200)
 

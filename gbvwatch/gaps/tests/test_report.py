@@ -172,3 +172,11 @@ def test_a_road_graph_replaces_the_straight_line_model(small_world, tmp_path: Pa
 def test_parameters_are_echoed(small_world):
     params = replace(GapParameters(year=2023), mean_stay_days=30)
     assert gaps_report(params)["capacity"]["mean_stay_days"] == 30
+
+
+def test_capacity_for_each_profile_next_to_the_general_figure(small_world):
+    rows = {r["profile"]: r for r in _report()["capacity_by_profile"]}
+    assert rows["woman"]["places"] == 5
+    assert rows["transgender_woman"]["places"] == 0
+    assert rows["transgender_woman"]["turn_away_probability"] == 1.0
+    assert rows["woman"]["turn_away_probability"] < 1.0
