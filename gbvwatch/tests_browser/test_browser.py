@@ -349,6 +349,24 @@ def _run_flow(
     else:
         assert rows == [["No service matches these filters."]], rows
 
+    _check_gaps_page(page, server, tmp_path)
+
+
+def _check_gaps_page(page: Page, server: Server, tmp_path: Path) -> None:
+    """The Gaps page: the choropleth of all districts, the standards and the 2023 Novruz gap."""
+    response = page.goto(server.url("/gaps/?year=2023"))
+    assert response is not None and response.status == 200
+    assert page.locator("#gaps-map path").count() == 79
+    assert "1025.0" in page.inner_text("#standard-shelter_family_places")
+    assert "2023-03-18" in page.inner_text("#availability-forensic_medical")
+    assert page.locator("#capacity-by-profile tbody tr").count() == 5
+    # Recompute with a different circuity through the form.
+    page.fill("#p-circuity", "1.2")
+    page.click("#apply-gaps")
+    page.wait_for_url("**/gaps/?*circuity=1.2*", timeout=20_000)
+    assert page.locator("#gaps-map path").count() == 79
+    page.screenshot(path=str(tmp_path / "gaps.png"), full_page=True)
+
 
 def _assert_security_headers(response: Response) -> None:
     csp = response.header_value("content-security-policy") or ""
