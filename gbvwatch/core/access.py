@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "directory.view": ALL_ROLES,
     "directory.edit": frozenset({Role.COORDINATOR, Role.CASEWORKER}),
     "geography.edit": frozenset({Role.COORDINATOR}),
+    "standards.edit": frozenset({Role.COORDINATOR, Role.ANALYST}),
     "data.import": frozenset({Role.COORDINATOR}),
     "data.export": frozenset({Role.COORDINATOR, Role.CASEWORKER, Role.ANALYST}),
     "members.manage": frozenset({Role.COORDINATOR}),

@@ -413,7 +413,11 @@ def _standards(path: Path) -> ImportResult:
     )
     if problems:
         raise ImportRejected(problems)
-    return upsert_keyed(Standard, ("code",), items)
+    # A standard someone edited in the app is theirs now: reloading leaves it alone.
+    edited = set(Standard.objects.filter(locally_modified=True).values_list("code", flat=True))
+    result = upsert_keyed(Standard, ("code",), [i for i in items if i["code"] not in edited])
+    skipped = sum(1 for i in items if i["code"] in edited)
+    return ImportResult(result.created, result.updated, result.unchanged, skipped)
 
 
 def _key_figure(row: RawRow, problems: list[ImportProblem], country: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ class Standard(models.Model):
         WOMEN = "women", _("women")
         NATIONAL = "national", _("per country")
 
-    code = models.SlugField(max_length=60, unique=True)
+    code = models.SlugField(_("code"), max_length=60, unique=True)
     title = models.CharField(_("standard"), max_length=300)
     service_kinds = models.CharField(_("service kinds counted"), max_length=200)
     capacity_unit = models.CharField(_("what is counted"), max_length=30)
@@ -26,6 +26,8 @@ class Standard(models.Model):
     source_url = models.URLField(max_length=500, blank=True)
     notes = models.TextField(blank=True)
     is_builtin = models.BooleanField(default=False)
+    # Set by any edit in the app, so that reloading the dataset never overwrites it.
+    locally_modified = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["code"]

@@ -19,6 +19,7 @@ from gbvwatch.core.access import PERMISSIONS, AccessRule
 from gbvwatch.core.models import MemberSession, Membership, Organisation, Role, User
 from gbvwatch.directory.models import Kind, LocationPrecision, Service, Status, Tri
 from gbvwatch.geography.models import AdminUnit
+from gbvwatch.reference.models import Standard
 
 # Patterns whose object belongs to one organisation: another organisation's object is a 404.
 ORG_SCOPED = {
@@ -30,6 +31,7 @@ ORG_SCOPED = {
 }
 # Patterns with parameters whose objects are shared by the whole instance.
 INSTANCE_WIDE = {
+    "reference:standard_edit",
     "directory:data_export",
     "directory:service_detail",
     "directory:unit_detail",
@@ -119,6 +121,14 @@ def world(db: Any) -> dict[str, Any]:
         },
         "unit_code": unit.code,
         "stranger": stranger,
+        "standard_code": Standard.objects.create(
+            code="national-norm",
+            title="t",
+            service_kinds="shelter_dv",
+            capacity_unit="services",
+            denominator="women",
+            source="s",
+        ).code,
     }
 
 
@@ -128,6 +138,8 @@ def _kwargs_for(
     params = set(pattern.pattern.regex.groupindex)
     if name in {"directory:unit_detail", "api-unit-detail"}:
         return {"code": world["unit_code"]}
+    if name == "reference:standard_edit":
+        return {"code": world["standard_code"]}
     if name == "directory:data_export":
         return {"what": "units", "fmt": "csv"}
     if "record_id" in params:  # a login session: "own" is the acting person's own
