@@ -1,7 +1,6 @@
 import json
 import math
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -111,28 +110,16 @@ def district_like_polygons(count: int, vertices_each: int) -> list[dict[str, obj
     return polygons
 
 
-def test_a_country_of_79_districts_projects_well_under_50_ms() -> None:
+def test_a_country_of_79_districts_projects_every_polygon() -> None:
+    # Speed is measured by `make bench` (the map page), never asserted here.
     polygons = district_like_polygons(79, 70)  # 79 x 71 = 5,609 vertices
-    points = [(46.0, 40.0), (49.8, 40.4)]
-    timings_s = []
-    for _ in range(5):
-        started = time.perf_counter()
-        svg = project(polygons, points, 800)
-        timings_s.append(time.perf_counter() - started)
-    assert len(svg.paths_d) == 79
-    assert min(timings_s) < 0.050
+    svg = project(polygons, [(46.0, 40.0), (49.8, 40.4)], 800)
+    assert len(svg.paths_d) == 79 and len(svg.points_xy) == 2
 
 
-def test_shipped_azerbaijan_districts_project_well_under_50_ms() -> None:
+def test_shipped_azerbaijan_districts_project_to_one_path_each() -> None:
     path = Path(__file__).resolve().parents[2] / "datasets" / "az" / "az_adm2_boundaries.geojson"
-    if not path.exists():
-        pytest.skip("dataset file not yet shipped")
     geometries = [feature["geometry"] for feature in json.loads(path.read_text())["features"]]
-    timings_s = []
-    for _ in range(5):
-        started = time.perf_counter()
-        svg = project(geometries, [(49.8671, 40.4093)], 800)
-        timings_s.append(time.perf_counter() - started)
-    assert len(svg.paths_d) == len(geometries)
+    svg = project(geometries, [(49.8671, 40.4093)], 800)
+    assert len(svg.paths_d) == len(geometries) == 79
     assert all(d.startswith("M") for d in svg.paths_d)
-    assert min(timings_s) < 0.050

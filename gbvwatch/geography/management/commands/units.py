@@ -6,6 +6,7 @@ Also the base class of the other table commands (`settlements`, `services`).
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ LIST_FORMATS = ("table", "json")
 EXPORT_FORMATS = ("csv", "geojson")
 
 
-class TableCommand(BaseCommand):
+class TableCommand(BaseCommand, ABC):
     """The verbs list, import FILE and export of one table; subclasses fill in the hooks."""
 
     noun = "rows"
@@ -72,14 +73,17 @@ class TableCommand(BaseCommand):
 
     # hooks -------------------------------------------------------------------------------
 
+    @abstractmethod
     def list_rows(self, options: dict[str, Any]) -> list[dict[str, Any]]:
         """Rows of the list, as dicts (all of them go into JSON)."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def table_columns(self) -> Sequence[str]:
         """Columns shown by `list` in table format."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def import_file(
         self,
         data: bytes,
@@ -90,11 +94,12 @@ class TableCommand(BaseCommand):
         options: dict[str, Any],
     ) -> ImportResult:
         """Import the file's bytes; raises ImportRejected."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def export_text(self, fmt: str, options: dict[str, Any]) -> str:
         """The export in format csv or geojson."""
-        raise NotImplementedError
+        ...
 
     # verbs -------------------------------------------------------------------------------
 
