@@ -184,6 +184,51 @@ def standards_section(params: GapParameters) -> list[dict[str, Any]]:
                     "denominator": standard.denominator,
                 },
                 "sources": sources,
+                "per_unit": _per_unit(spec, services, params),
+            }
+        )
+    return rows
+
+
+def _service_amount(service: Service, spec: capacity.StandardSpec, params: GapParameters) -> float:
+    """What one service contributes towards a standard (places converted, or one service)."""
+    if spec.counts != "family_places":
+        return 1.0
+    if service.capacity is None or not service.capacity_unit:
+        return 0.0
+    return capacity.to_family_places(
+        float(service.capacity),
+        service.capacity_unit,
+        persons_per_family_place=params.persons_per_family_place,
+    )
+
+
+def _per_unit(
+    spec: capacity.StandardSpec, services: list[Service], params: GapParameters
+) -> list[dict[str, Any]]:
+    """Required and available in each unit counted in the national total (stated capacities
+    only: a national aggregate cannot be split by place). Empty for national standards."""
+    if spec.denominator == "national":
+        return []
+    in_unit: dict[int, float] = {}
+    for service in services:
+        unit_id = service.unit.parent_id or service.unit_id if service.unit else None
+        if unit_id is not None:
+            in_unit[unit_id] = in_unit.get(unit_id, 0.0) + _service_amount(service, spec, params)
+    rows = []
+    for unit in AdminUnit.objects.filter(counted_in_national_total=True).order_by("code"):
+        result = capacity.coverage(
+            spec,
+            population=float(unit.population or 0),
+            women=float(unit.women or 0),
+            available=in_unit.get(unit.pk, 0.0),
+        )
+        rows.append(
+            {
+                "unit_id": unit.code,
+                "required": round(result.required, 2),
+                "available": round(result.available, 2),
+                "shortfall": round(result.shortfall, 2),
             }
         )
     return rows

@@ -96,6 +96,14 @@ def gaps_page(request: HttpRequest) -> HttpResponse:
                 for u in row["unreachable_unit_ids"]
             }
         ),
+        "shelter_per_unit": next(
+            (
+                s["per_unit"]
+                for s in report["standards"]
+                if s["standard"] == "shelter_family_places"
+            ),
+            [],
+        ),
         "capacity_rows": [
             {**row, "label": PROFILES[row["profile"]].label}
             for row in report["capacity_by_profile"]

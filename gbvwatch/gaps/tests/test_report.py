@@ -180,3 +180,10 @@ def test_capacity_for_each_profile_next_to_the_general_figure(small_world):
     assert rows["transgender_woman"]["places"] == 0
     assert rows["transgender_woman"]["turn_away_probability"] == 1.0
     assert rows["woman"]["turn_away_probability"] < 1.0
+
+
+def test_standards_are_also_measured_per_unit(small_world):
+    per_unit = {r["unit_id"]: r for r in _report()["standards"][0]["per_unit"]}
+    # Unit a: population 100,000 -> 10 family places required, its shelter gives 5.
+    assert (per_unit["a"]["required"], per_unit["a"]["available"]) == (10, 5)
+    assert (per_unit["b"]["required"], per_unit["b"]["available"]) == (6, 0)
