@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gbvwatch.core.middleware.SessionLimitsMiddleware",
+    "gbvwatch.core.keyring.KeyringCookieMiddleware",
     "gbvwatch.core.middleware.AccountSetupMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -52,6 +52,15 @@ class SetupResult:
 
     user: User
     recovery_key: str | None
+    private_key: bytes | None = None
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """Whether the second factor held, and the organisation key it unlocked (if she has one)."""
+
+    ok: bool
+    private_key: bytes | None = None
 
 
 def _kdf_params() -> crypto.KdfParams:
@@ -244,7 +253,7 @@ def account_setup_complete(
             organisation_id=membership.organisation_id if membership else None,
             details={"organisation_key_created": recovery_key is not None},
         )
-    return SetupResult(user, recovery_key)
+    return SetupResult(user, recovery_key, _unwrap_member_copy(user, new_kek))
 
 
 def _setup_member_key(membership: Membership, old_kek: bytes, new_kek: bytes) -> str | None:
@@ -282,6 +291,41 @@ def _setup_member_key(membership: Membership, old_kek: bytes, new_kek: bytes) ->
     return material.recovery_key
 
 
+def organisation_key_recover(*, actor: User, recovery_key: str, password: str) -> bytes:
+    """Restore a coordinator's copy of the organisation key from the recovery key."""
+    if not actor.check_password(password):
+        raise ActionError(_("Your password is not correct."))
+    membership = actor.membership
+    key = OrganisationKey.objects.filter(organisation_id=membership.organisation_id).first()
+    if key is None:
+        raise ActionError(_("Your organisation has no key yet."))
+    try:
+        private = crypto.unwrap_with_recovery_key(
+            membership.organisation_id, bytes(key.recovery_wrapped_private_key), recovery_key
+        )
+    except crypto.DecryptionError as exc:
+        raise ActionError(_("This recovery key does not open your organisation's key.")) from exc
+    if crypto.public_key_of(private) != bytes(key.public_key):
+        raise ActionError(_("This recovery key does not open your organisation's key."))
+    with transaction.atomic():
+        MemberKeyWrap.objects.update_or_create(
+            membership=membership,
+            defaults={
+                "key_version": key.version,
+                "wrapped_private_key": crypto.seal(
+                    _member_key(actor, password), private, _wrap_aad(membership)
+                ),
+            },
+        )
+        audit_append(
+            actor=actor,
+            action="organisation.key_recover",
+            obj=membership.organisation,
+            organisation_id=membership.organisation_id,
+        )
+    return private
+
+
 def password_change(*, user: User, current_password: str, new_password: str) -> None:
     """Change a password; rewrap the org key and the TOTP secret under the new derived key."""
     if not user.check_password(current_password):
@@ -307,23 +351,34 @@ def password_change(*, user: User, current_password: str, new_password: str) -> 
         audit_append(actor=user, action="account.password_change", obj=user)
 
 
-def login_verify(*, user: User, password: str, totp_code: str) -> bool:
-    """Check the second factor after the password; consume the code's time step (no replay)."""
+def login_verify(*, user: User, password: str, totp_code: str) -> LoginOutcome:
+    """Check the second factor after the password; consume the code's time step (no replay);
+    unwrap the member's copy of the organisation key with the same derived key."""
     if not user.has_totp:
-        return user.must_change_password  # only a first login may skip the code
+        return LoginOutcome(user.must_change_password)  # only a first login may skip the code
+    kek = _member_key(user, password)
     try:
-        secret = crypto.unseal(
-            _member_key(user, password), bytes(user.totp_secret_encrypted), _totp_aad(user)
-        ).decode()
+        secret = crypto.unseal(kek, bytes(user.totp_secret_encrypted), _totp_aad(user)).decode()
     except crypto.DecryptionError:
-        return False
+        return LoginOutcome(False)
     step = _totp_matching_step(secret, totp_code, after_step=user.totp_last_step)
     if step is None:
-        return False
+        return LoginOutcome(False)
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(totp_last_step=step)
         audit_append(actor=user, action="account.login", obj=user)
-    return True
+    return LoginOutcome(True, _unwrap_member_copy(user, kek))
+
+
+def _unwrap_member_copy(user: User, kek: bytes) -> bytes | None:
+    """The organisation private key from the member's wrap, or None if she has none."""
+    wrap = MemberKeyWrap.objects.filter(membership__user=user, membership__is_active=True).first()
+    if wrap is None:
+        return None
+    try:
+        return crypto.unseal(kek, bytes(wrap.wrapped_private_key), _wrap_aad(wrap.membership))
+    except crypto.DecryptionError:
+        return None
 
 
 def login_failure_record(*, username: str, ip_address: str | None) -> None:
@@ -418,6 +473,13 @@ def session_end(*, actor: User, record: MemberSession) -> None:
         Session.objects.filter(session_key=record.session_key).delete()
         audit_append(actor=actor, action="session.end", obj=record)
         record.delete()
+
+
+def session_lock_record(*, actor: User, session_key: str) -> None:
+    """Record a "lock now"; the session's record goes with the session."""
+    with transaction.atomic():
+        audit_append(actor=actor, action="session.lock", obj=actor)
+        MemberSession.objects.filter(user=actor, session_key=session_key).delete()
 
 
 def sessions_end_for_user(*, user_id: int) -> int:

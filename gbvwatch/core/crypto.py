@@ -122,6 +122,11 @@ def new_organisation_key(organisation_id: int) -> OrganisationKeyMaterial:
     )
 
 
+def public_key_of(private_key: bytes) -> bytes:
+    """The X25519 public key belonging to a private key."""
+    return bytes(PrivateKey(private_key).public_key)
+
+
 def unwrap_with_recovery_key(organisation_id: int, wrapped: bytes, recovery_key: str) -> bytes:
     """Recover the organisation private key from its recovery-key wrap."""
     raw = parse_recovery_key(recovery_key)

@@ -77,3 +77,14 @@ class InviteForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class RecoveryForm(forms.Form):
+    recovery_key = forms.CharField(
+        label=_("Recovery key"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    your_password = forms.CharField(
+        label=_("Your password"), widget=forms.PasswordInput, max_length=1024
+    )

@@ -13,9 +13,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from gbvwatch.core import actions, queries
+from gbvwatch.core import actions, keyring, queries
 from gbvwatch.core.access import authenticated, member_required, public
-from gbvwatch.core.forms import InviteForm, LoginForm, PasswordChangeForm, RoleForm, SetupForm
+from gbvwatch.core.forms import (
+    InviteForm,
+    LoginForm,
+    PasswordChangeForm,
+    RecoveryForm,
+    RoleForm,
+    SetupForm,
+)
 from gbvwatch.core.models import MemberSession, User
 
 PENDING_TOTP_KEY = "gbvw_pending_totp"
@@ -56,11 +63,20 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, message % {"m": minutes})
             return render(request, "core/login.html", {"form": form}, status=429)
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
-        if isinstance(user, User) and actions.login_verify(
-            user=user, password=form.cleaned_data["password"], totp_code=form.cleaned_data["code"]
-        ):
+        outcome = (
+            actions.login_verify(
+                user=user,
+                password=form.cleaned_data["password"],
+                totp_code=form.cleaned_data["code"],
+            )
+            if isinstance(user, User)
+            else actions.LoginOutcome(False)
+        )
+        if isinstance(user, User) and outcome.ok:
             actions.login_failures_clear(username=username)
             login(request, user)
+            if outcome.private_key is not None:
+                keyring.unlock(request, outcome.private_key)
             assert request.session.session_key is not None
             actions.session_record(
                 user=user,
@@ -116,6 +132,8 @@ def account_setup(request: HttpRequest) -> HttpResponse:
         else:
             update_session_auth_hash(request, result.user)
             del request.session[PENDING_TOTP_KEY]
+            if result.private_key is not None:
+                keyring.unlock(request, result.private_key)
             if result.recovery_key:
                 return render(
                     request, "core/recovery_key.html", {"recovery_key": result.recovery_key}
@@ -238,3 +256,38 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(
         request, "core/audit_log.html", {"entries": queries.audit_entries_for(_as_user(request))}
     )
+
+
+@authenticated
+@require_POST
+def lock_now(request: HttpRequest) -> HttpResponse:
+    """Panic button: destroy this session's copy of the organisation key and log out."""
+    user = _as_user(request)
+    keyring.lock(request)
+    actions.session_lock_record(actor=user, session_key=request.session.session_key or "")
+    logout(request)
+    messages.info(
+        request, _("Locked. Your organisation's records stay encrypted until you log in again.")
+    )
+    return redirect("core:login")
+
+
+@member_required("members.manage")
+def key_recover(request: HttpRequest) -> HttpResponse:
+    """A coordinator restores her copy of the organisation key with the recovery key."""
+    user = _as_user(request)
+    form = RecoveryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            private = actions.organisation_key_recover(
+                actor=user,
+                recovery_key=form.cleaned_data["recovery_key"],
+                password=form.cleaned_data["your_password"],
+            )
+        except actions.ActionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            keyring.unlock(request, private)
+            messages.success(request, _("Your copy of the organisation key was restored."))
+            return redirect("core:account")
+    return render(request, "core/key_recover.html", {"form": form})

@@ -5,7 +5,9 @@ A bounded run (300 seeded mutations, a few seconds); longer runs belong in `make
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,7 +47,12 @@ def test_mutated_files_are_rejected_or_imported_never_crash() -> None:
         (DATASET / "az_admin_units.csv").read_bytes()[:4000],
         (DATASET / "az_adm2_boundaries.geojson").read_bytes()[:4000],
     ]
-    importers = [services_import, units_import, boundaries_import, settlements_import]
+    importers: list[Callable[..., Any]] = [
+        services_import,
+        units_import,
+        boundaries_import,
+        settlements_import,
+    ]
     rejected = 0
     for _ in range(300):
         importer = rng.choice(importers)
