@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "gbvwatch.directory",
     "gbvwatch.upr",
     "gbvwatch.gaps",
+    "gbvwatch.cases",
 ]
 
 MIDDLEWARE = [

@@ -5,5 +5,6 @@ urlpatterns = [
     path("directory/", include("gbvwatch.directory.urls")),
     path("reference/", include("gbvwatch.reference.urls")),
     path("gaps/", include("gbvwatch.gaps.urls")),
+    path("cases/", include("gbvwatch.cases.urls")),
     path("api/", include("gbvwatch.api_urls")),
 ]

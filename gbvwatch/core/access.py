@@ -28,6 +28,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "standards.edit": frozenset({Role.COORDINATOR, Role.ANALYST}),
     "data.import": frozenset({Role.COORDINATOR}),
     "data.export": frozenset({Role.COORDINATOR, Role.CASEWORKER, Role.ANALYST}),
+    "cases.view": frozenset({Role.COORDINATOR, Role.CASEWORKER}),
+    "cases.edit": frozenset({Role.COORDINATOR, Role.CASEWORKER}),
     "members.manage": frozenset({Role.COORDINATOR}),
     "audit.view": frozenset({Role.COORDINATOR}),
     "account.self": ALL_ROLES,

@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from gbvwatch.cases.models import Incident
 from gbvwatch.core.access import PERMISSIONS, AccessRule
 from gbvwatch.core.models import MemberSession, Membership, Organisation, Role, User
 from gbvwatch.directory.models import Kind, LocationPrecision, Service, Status, Tri
@@ -23,6 +24,8 @@ from gbvwatch.reference.models import Standard
 
 # Patterns whose object belongs to one organisation: another organisation's object is a 404.
 ORG_SCOPED = {
+    "cases:incident_detail",
+    "cases:incident_edit",
     "core:session_end",  # scoped further, to the person: see _kwargs_for
     "core:member_role",
     "core:member_deactivate",
@@ -121,6 +124,30 @@ def world(db: Any) -> dict[str, Any]:
         },
         "unit_code": unit.code,
         "stranger": stranger,
+        "incidents": {
+            "own": str(
+                Incident.objects.create(
+                    organisation=own,
+                    type="rape",
+                    setting="home",
+                    age_band="unknown",
+                    gender_identity="woman",
+                    disability="unknown",
+                    perpetrator="unknown",
+                ).pk
+            ),
+            "other": str(
+                Incident.objects.create(
+                    organisation=other,
+                    type="rape",
+                    setting="home",
+                    age_band="unknown",
+                    gender_identity="woman",
+                    disability="unknown",
+                    perpetrator="unknown",
+                ).pk
+            ),
+        },
         "standard_code": Standard.objects.create(
             code="national-norm",
             title="t",
@@ -142,6 +169,8 @@ def _kwargs_for(
         return {"code": world["standard_code"]}
     if name == "directory:data_export":
         return {"what": "units", "fmt": "csv"}
+    if "incident_id" in params:
+        return {"incident_id": world["incidents"][scope_name]}
     if "record_id" in params:  # a login session: "own" is the acting person's own
         mine = scope_name == "own" and role is not None
         owner = world["users"][role] if mine else world["stranger"]
@@ -168,7 +197,7 @@ def _expected(rule: AccessRule, role: str | None, name: str, scope_name: str) ->
         return {403}
     if scope_name == "other" and name in ORG_SCOPED:
         return {404}
-    return {200, 302}
+    return {200, 302, 423}  # 423: allowed, but this session holds no organisation key
 
 
 @pytest.mark.parametrize(("name", "pattern"), ALL_PATTERNS, ids=[n for n, _ in ALL_PATTERNS])

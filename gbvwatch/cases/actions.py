@@ -1,0 +1,170 @@
+"""Writes and sensitive reads of incidents; each in a transaction with its audit entry.
+
+Audit entries name who, what and which record, never a decrypted value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gbvwatch.cases.envelope import (
+    FieldBinding,
+    decrypt_text,
+    encrypt_text,
+    new_data_key,
+    open_data_key,
+)
+from gbvwatch.cases.models import SENSITIVE_FIELDS, Incident, Refusal
+from gbvwatch.core.actions import ActionError
+from gbvwatch.core.audit import audit_append
+from gbvwatch.core.models import OrganisationKey, User
+
+MODEL_LABEL = "cases.incident"
+NOT_CODED = {"data_key_sealed", "updated_at"}  # changes not worth naming in the audit log
+
+
+@dataclass(frozen=True)
+class IncidentSecrets:
+    """The sensitive fields of an incident, in clear, only ever in memory."""
+
+    survivor_name: str = ""
+    contact: str = ""
+    narrative: str = ""
+    exact_place: str = ""
+
+
+@dataclass(frozen=True)
+class RefusalInput:
+    """A refusal as entered: kind of service, reason code, optional service and date."""
+
+    service_kind: str
+    reason: str
+    service_id: int | None = None
+    refused_on: Any = None
+
+
+def _binding(incident: Incident) -> FieldBinding:
+    return FieldBinding(
+        organisation_id=incident.organisation_id,
+        model=MODEL_LABEL,
+        pk=str(incident.pk),
+        data_key_version=incident.data_key_version,
+    )
+
+
+def _seal_secrets(incident: Incident, data_key: bytes, secrets_: IncidentSecrets) -> None:
+    binding = _binding(incident)
+    for name in SENSITIVE_FIELDS:
+        setattr(
+            incident, f"{name}_enc", encrypt_text(data_key, binding, name, getattr(secrets_, name))
+        )
+
+
+def _replace_refusals(incident: Incident, refusals: list[RefusalInput]) -> None:
+    incident.refusals.all().delete()
+    Refusal.objects.bulk_create(
+        Refusal(
+            incident=incident,
+            service_id=r.service_id,
+            service_kind=r.service_kind,
+            reason=r.reason,
+            refused_on=r.refused_on,
+        )
+        for r in refusals
+    )
+
+
+def incident_create(
+    *, actor: User, incident: Incident, secrets: IncidentSecrets, refusals: list[RefusalInput]
+) -> Incident:
+    """Save a new incident of the actor's organisation, its sensitive fields encrypted."""
+    organisation_id = actor.membership.organisation_id
+    key = OrganisationKey.objects.filter(organisation_id=organisation_id).first()
+    if key is None:
+        raise ActionError(
+            _("Your organisation has no encryption key yet: a coordinator must finish set-up.")
+        )
+    with transaction.atomic():
+        incident.organisation_id = organisation_id
+        incident.created_by = actor
+        data_key, incident.data_key_sealed = new_data_key(bytes(key.public_key))
+        _seal_secrets(incident, data_key, secrets)
+        incident.save(force_insert=True)
+        _replace_refusals(incident, refusals)
+        audit_append(
+            actor=actor,
+            action="incident.create",
+            obj=incident,
+            organisation_id=organisation_id,
+            details={"type": incident.type, "refusals": len(refusals)},
+        )
+    return incident
+
+
+def incident_update(
+    *,
+    actor: User,
+    incident: Incident,
+    before: dict[str, Any],
+    secrets: IncidentSecrets,
+    refusals: list[RefusalInput],
+    private_key: bytes,
+) -> Incident:
+    """Save changes; sensitive fields are re-encrypted under the record's own data key."""
+    data_key = open_data_key(private_key, bytes(incident.data_key_sealed))
+    with transaction.atomic():
+        _seal_secrets(incident, data_key, secrets)
+        incident.save()
+        _replace_refusals(incident, refusals)
+        changed = sorted(
+            k
+            for k, v in before.items()
+            if k not in NOT_CODED and not k.endswith("_enc") and getattr(incident, k) != v
+        )
+        audit_append(
+            actor=actor,
+            action="incident.update",
+            obj=incident,
+            organisation_id=incident.organisation_id,
+            details={"coded_fields_changed": changed},
+        )
+    return incident
+
+
+def incident_reveal(*, actor: User, incident: Incident, private_key: bytes) -> IncidentSecrets:
+    """Decrypt the sensitive fields for the actor; the read itself is audited."""
+    data_key = open_data_key(private_key, bytes(incident.data_key_sealed))
+    binding = _binding(incident)
+    values = {
+        name: decrypt_text(data_key, binding, name, bytes(getattr(incident, f"{name}_enc")))
+        for name in SENSITIVE_FIELDS
+    }
+    with transaction.atomic():
+        audit_append(
+            actor=actor,
+            action="incident.read",
+            obj=incident,
+            organisation_id=incident.organisation_id,
+        )
+    return IncidentSecrets(**values)
+
+
+def incident_shred(*, actor: User, incident: Incident) -> Incident:
+    """Crypto-shred: destroy the record's data key and ciphertexts; coded fields remain.
+
+    Backups made before keep the sealed data key until they expire."""
+    with transaction.atomic():
+        incident.data_key_sealed = b""
+        for name in SENSITIVE_FIELDS:
+            setattr(incident, f"{name}_enc", b"")
+        incident.save()
+        audit_append(
+            actor=actor,
+            action="incident.shred",
+            obj=incident,
+            organisation_id=incident.organisation_id,
+        )
+    return incident

@@ -1,0 +1,159 @@
+"""GBV incidents: coded fields in clear (safe to aggregate), sensitive fields encrypted."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IncidentType(models.TextChoices):
+    """The six GBVIMS core types, plus femicide and technology-facilitated violence."""
+
+    RAPE = "rape", _("Rape")
+    SEXUAL_ASSAULT = "sexual_assault", _("Sexual assault")
+    PHYSICAL_ASSAULT = "physical_assault", _("Physical assault")
+    FORCED_MARRIAGE = "forced_marriage", _("Forced marriage")
+    DENIAL_OF_RESOURCES = "denial_of_resources", _("Denial of resources, opportunities or services")
+    PSYCHOLOGICAL_ABUSE = "psychological_abuse", _("Psychological or emotional abuse")
+    FEMICIDE = "femicide", _("Femicide")
+    TECHNOLOGY_FACILITATED = "technology_facilitated", _("Technology-facilitated violence")
+
+
+class Setting(models.TextChoices):
+    HOME = "home", _("Home")
+    PUBLIC = "public", _("Public place")
+    WORKPLACE = "workplace", _("Workplace or school")
+    INSTITUTION = "institution", _("Institution (police, detention, care)")
+    ONLINE = "online", _("Online")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class AgeBand(models.TextChoices):
+    CHILD = "0-11", _("0-11")
+    ADOLESCENT = "12-17", _("12-17")
+    YOUNG = "18-25", _("18-25")
+    ADULT = "26-40", _("26-40")
+    MIDDLE = "41-60", _("41-60")
+    OLDER = "61+", _("61 and over")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class GenderIdentity(models.TextChoices):
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    TRANS_WOMAN = "trans_woman", _("Transgender woman")
+    TRANS_MAN = "trans_man", _("Transgender man")
+    NON_BINARY = "non_binary", _("Non-binary")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class Relationship(models.TextChoices):
+    PARTNER = "intimate_partner", _("Intimate partner")
+    FORMER_PARTNER = "former_partner", _("Former partner")
+    FAMILY = "family", _("Family member")
+    ACQUAINTANCE = "acquaintance", _("Acquaintance")
+    STRANGER = "stranger", _("Stranger")
+    AUTHORITY = "authority", _("Person in authority")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class YesNoUnknown(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("Not known")
+
+
+class RefusalReason(models.TextChoices):
+    """Why a service turned the survivor away: evidence the gap analysis counts."""
+
+    GENDER_IDENTITY = "gender_identity", _("Gender identity")
+    SONS_AGE = "sons_age", _("Age of her son")
+    DISABILITY = "disability", _("Disability")
+    FULL = "full", _("No place")
+    CLOSED = "closed", _("Closed (hours or holiday)")
+    OTHER = "other", _("Other")
+
+
+# The sensitive fields of an incident, each stored encrypted in `<name>_enc`.
+SENSITIVE_FIELDS = ("survivor_name", "contact", "narrative", "exact_place")
+
+
+class Incident(models.Model):
+    """One GBV incident documented by a member organisation."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="incidents"
+    )
+    type = models.CharField(_("type"), max_length=30, choices=IncidentType.choices, db_index=True)
+    incident_date = models.DateField(_("date of the incident"), null=True, blank=True)
+    first_contact_date = models.DateField(_("date of first contact"), null=True, blank=True)
+    reported_date = models.DateField(_("date reported to the organisation"), null=True, blank=True)
+    unit = models.ForeignKey(
+        "geography.AdminUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("district"),
+    )
+    setting = models.CharField(_("setting"), max_length=20, choices=Setting.choices)
+    age_band = models.CharField(_("survivor's age"), max_length=10, choices=AgeBand.choices)
+    gender_identity = models.CharField(
+        _("survivor's gender identity"), max_length=20, choices=GenderIdentity.choices
+    )
+    disability = models.CharField(
+        _("survivor has a disability"), max_length=8, choices=YesNoUnknown.choices
+    )
+    perpetrator = models.CharField(
+        _("perpetrator's relationship"), max_length=20, choices=Relationship.choices
+    )
+    services_sought = models.JSONField(_("services sought"), default=list, blank=True)
+    services_received = models.JSONField(_("services received"), default=list, blank=True)
+    consent_statistics = models.BooleanField(_("may be counted in statistics"), default=False)
+    consent_referral = models.BooleanField(_("may be referred to a service"), default=False)
+    consent_coalition = models.BooleanField(_("may be shared with the coalition"), default=False)
+    consent_advocacy = models.BooleanField(_("may be quoted in advocacy"), default=False)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("caseworker"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Envelope: the record's data key sealed to the organisation key; empty once shredded.
+    data_key_sealed = models.BinaryField(default=b"")
+    data_key_version = models.PositiveIntegerField(default=1)
+    survivor_name_enc = models.BinaryField(default=b"")
+    contact_enc = models.BinaryField(default=b"")
+    narrative_enc = models.BinaryField(default=b"")
+    exact_place_enc = models.BinaryField(default=b"")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organisation", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} {str(self.id)[:8]}"
+
+
+class Refusal(models.Model):
+    """A service that refused the survivor, and why (coded; counted by the gap analysis)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="refusals")
+    service = models.ForeignKey(
+        "directory.Service", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    service_kind = models.CharField(_("kind of service"), max_length=40)
+    reason = models.CharField(_("reason"), max_length=20, choices=RefusalReason.choices)
+    refused_on = models.DateField(_("date"), null=True, blank=True)

@@ -1,0 +1,122 @@
+"""Pages of the case records: list (coded fields only), detail, add and edit.
+
+Sensitive fields are decrypted only on the detail and edit pages, with the organisation key of
+the session; when the key is not there (locked) the page says so: never an error, never
+ciphertext shown as text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from gbvwatch.cases import actions, queries
+from gbvwatch.cases.forms import IncidentForm
+from gbvwatch.cases.models import Incident, IncidentType
+from gbvwatch.core import crypto, keyring
+from gbvwatch.core.access import member_required
+from gbvwatch.core.actions import ActionError
+from gbvwatch.core.models import User
+from gbvwatch.core.queries import members_for
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _assignable(user: User) -> Any:
+    return User.objects.filter(pk__in=members_for(user).filter(is_active=True).values("user_id"))
+
+
+def _locked(request: HttpRequest, incident: Incident | None = None) -> HttpResponse:
+    # 423 Locked: the person may see this record, but this session holds no key to open it.
+    return render(request, "cases/locked.html", {"incident": incident}, status=423)
+
+
+@member_required("cases.view")
+def incident_list(request: HttpRequest) -> HttpResponse:
+    """The organisation's incidents, coded fields only (nothing is decrypted for a list)."""
+    incidents = queries.incidents_for(_user(request))
+    kind = request.GET.get("type", "")
+    if kind in IncidentType.values:
+        incidents = incidents.filter(type=kind)
+    if request.GET.get("mine"):
+        incidents = incidents.filter(assigned_to=_user(request))
+    page = Paginator(incidents, 50).get_page(request.GET.get("page"))
+    context = {"page": page, "types": IncidentType.choices, "type": kind}
+    return render(request, "cases/incident_list.html", context)
+
+
+@member_required("cases.view")
+def incident_detail(request: HttpRequest, incident_id: str) -> HttpResponse:
+    """One incident with its sensitive fields decrypted (the read is audited)."""
+    incident = queries.incident_get(_user(request), incident_id)
+    try:
+        secrets = actions.incident_reveal(
+            actor=_user(request), incident=incident, private_key=keyring.private_key(request)
+        )
+    except (keyring.KeysLockedError, crypto.DecryptionError):
+        return _locked(request, incident)
+    return render(request, "cases/incident_detail.html", {"incident": incident, "secrets": secrets})
+
+
+@member_required("cases.edit")
+def incident_create(request: HttpRequest) -> HttpResponse:
+    """Record a new incident; anyone allowed to write encrypts without unlocking anything."""
+    user = _user(request)
+    form = IncidentForm(request.POST or None, assignable=_assignable(user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            incident = actions.incident_create(
+                actor=user,
+                incident=form.save(commit=False),
+                secrets=form.secrets(),
+                refusals=form.refusals(),
+            )
+        except ActionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The incident was recorded."))
+            return redirect("cases:incident_detail", incident_id=incident.pk)
+    return render(request, "cases/incident_form.html", {"form": form, "creating": True})
+
+
+@member_required("cases.edit")
+def incident_edit(request: HttpRequest, incident_id: str) -> HttpResponse:
+    """Change an incident; its sensitive fields are shown decrypted, then re-encrypted."""
+    user = _user(request)
+    incident = queries.incident_get(user, incident_id)
+    try:
+        private = keyring.private_key(request)
+        current = actions.incident_reveal(actor=user, incident=incident, private_key=private)
+    except (keyring.KeysLockedError, crypto.DecryptionError):
+        return _locked(request, incident)
+    before = {f.attname: getattr(incident, f.attname) for f in Incident._meta.concrete_fields}
+    initial = {**current.__dict__}
+    refusal = incident.refusals.first()
+    if refusal is not None:
+        initial.update(
+            refusal_kind=refusal.service_kind,
+            refusal_reason=refusal.reason,
+            refusal_date=refusal.refused_on,
+        )
+    form = IncidentForm(
+        request.POST or None, instance=incident, initial=initial, assignable=_assignable(user)
+    )
+    if request.method == "POST" and form.is_valid():
+        actions.incident_update(
+            actor=user,
+            incident=form.save(commit=False),
+            before=before,
+            secrets=form.secrets(),
+            refusals=form.refusals(),
+            private_key=private,
+        )
+        messages.success(request, _("The incident was saved."))
+        return redirect("cases:incident_detail", incident_id=incident.pk)
+    return render(request, "cases/incident_form.html", {"form": form, "incident": incident})
