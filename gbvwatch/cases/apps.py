@@ -5,3 +5,9 @@ class CasesConfig(AppConfig):
     name = "gbvwatch.cases"
     label = "cases"
     verbose_name = "Secure case records"
+
+    def ready(self) -> None:
+        from gbvwatch.cases.models import Incident
+        from gbvwatch.core.rotation import register_sealed_model
+
+        register_sealed_model(Incident)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from gbvwatch.core import crypto
+from gbvwatch.core import crypto, rotation
 from gbvwatch.core.audit import audit_append
 from gbvwatch.core.models import (
     LoginFailure,
@@ -82,6 +82,23 @@ def _wrap_aad(membership: Membership) -> bytes:
 
 def _totp_aad(user: User) -> bytes:
     return f"gbvwatch:user:{user.pk}:totp".encode()
+
+
+def _member_pair_aad(user: User) -> bytes:
+    return f"gbvwatch:user:{user.pk}:member-key".encode()
+
+
+def _give_member_key_pair(user: User, kek: bytes) -> None:
+    """A fresh personal key pair for the member; the private half wrapped by her key."""
+    public, private = crypto.new_key_pair()
+    user.member_public_key = public
+    user.member_private_wrapped = crypto.seal(kek, private, _member_pair_aad(user))
+
+
+def _rewrap_member_key_pair(user: User, old_kek: bytes, new_kek: bytes) -> None:
+    if user.member_private_wrapped:
+        private = crypto.unseal(old_kek, bytes(user.member_private_wrapped), _member_pair_aad(user))
+        user.member_private_wrapped = crypto.seal(new_kek, private, _member_pair_aad(user))
 
 
 def _set_password_and_salt(user: User, password: str) -> bytes:
@@ -240,6 +257,7 @@ def account_setup_complete(
     recovery_key: str | None = None
     with transaction.atomic():
         new_kek = _set_password_and_salt(user, new_password)
+        _give_member_key_pair(user, new_kek)
         user.must_change_password = False
         user.totp_secret_encrypted = crypto.seal(new_kek, totp_secret.encode(), _totp_aad(user))
         user.totp_last_step = step
@@ -326,6 +344,13 @@ def organisation_key_recover(*, actor: User, recovery_key: str, password: str) -
     return private
 
 
+def organisation_key_rotate(*, actor: User, password: str) -> rotation.Rotation:
+    """Rotate the organisation key with the coordinator's password (see core.rotation)."""
+    rotate = rotation.organisation_key_rotate
+    old_private = member_private_key(user=actor, password=password)
+    return rotate(actor=actor, old_private_key=old_private, member_kek=_member_key(actor, password))
+
+
 def password_change(*, user: User, current_password: str, new_password: str) -> None:
     """Change a password; rewrap the org key and the TOTP secret under the new derived key."""
     if not user.check_password(current_password):
@@ -339,6 +364,7 @@ def password_change(*, user: User, current_password: str, new_password: str) -> 
             else b""
         )
         new_kek = _set_password_and_salt(user, new_password)
+        _rewrap_member_key_pair(user, old_kek, new_kek)
         if totp_plain:
             user.totp_secret_encrypted = crypto.seal(new_kek, totp_plain, _totp_aad(user))
         user.save()
@@ -371,14 +397,39 @@ def login_verify(*, user: User, password: str, totp_code: str) -> LoginOutcome:
 
 
 def _unwrap_member_copy(user: User, kek: bytes) -> bytes | None:
-    """The organisation private key from the member's wrap, or None if she has none."""
+    """The organisation private key from the member's wrap, or None if she has none.
+
+    After a rotation her copy is sealed to her personal key: it is opened here and wrapped
+    again by her password-derived key, so the next login is ordinary."""
     wrap = MemberKeyWrap.objects.filter(membership__user=user, membership__is_active=True).first()
     if wrap is None:
         return None
     try:
+        if wrap.sealed_for_member:
+            return _pick_up_rotated_key(user, kek, wrap)
         return crypto.unseal(kek, bytes(wrap.wrapped_private_key), _wrap_aad(wrap.membership))
     except crypto.DecryptionError:
         return None
+
+
+def _pick_up_rotated_key(user: User, kek: bytes, wrap: MemberKeyWrap) -> bytes:
+    personal = crypto.unseal(kek, bytes(user.member_private_wrapped), _member_pair_aad(user))
+    private = crypto.open_sealed(personal, bytes(wrap.sealed_for_member))
+    with transaction.atomic():
+        wrap.wrapped_private_key = crypto.seal(kek, private, _wrap_aad(wrap.membership))
+        wrap.sealed_for_member = b""
+        wrap.key_version = OrganisationKey.objects.get(
+            organisation_id=wrap.membership.organisation_id
+        ).version
+        wrap.save()
+        audit_append(
+            actor=user,
+            action="member.key_pick_up",
+            obj=wrap.membership,
+            organisation_id=wrap.membership.organisation_id,
+            details={"version": wrap.key_version},
+        )
+    return private
 
 
 def login_failure_record(*, username: str, ip_address: str | None) -> None:

@@ -122,6 +122,12 @@ def new_organisation_key(organisation_id: int) -> OrganisationKeyMaterial:
     )
 
 
+def new_key_pair() -> tuple[bytes, bytes]:
+    """A fresh X25519 key pair: (public, private)."""
+    private = PrivateKey.generate()
+    return bytes(private.public_key), bytes(private)
+
+
 def public_key_of(private_key: bytes) -> bytes:
     """The X25519 public key belonging to a private key."""
     return bytes(PrivateKey(private_key).public_key)

@@ -88,3 +88,9 @@ class RecoveryForm(forms.Form):
     your_password = forms.CharField(
         label=_("Your password"), widget=forms.PasswordInput, max_length=1024
     )
+
+
+class RotateForm(forms.Form):
+    your_password = forms.CharField(
+        label=_("Your password"), widget=forms.PasswordInput, max_length=1024
+    )

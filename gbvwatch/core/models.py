@@ -41,6 +41,10 @@ class User(AbstractUser):
     # TOTP secret, encrypted under the password-derived key; empty until enrolled.
     totp_secret_encrypted = models.BinaryField(default=b"")
     totp_last_step = models.BigIntegerField(default=0)
+    # The member's own X25519 key pair (private half wrapped by her password-derived key), so
+    # that a rotated organisation key can be sealed to her without knowing her password.
+    member_public_key = models.BinaryField(default=b"")
+    member_private_wrapped = models.BinaryField(default=b"")
 
     @property
     def has_totp(self) -> bool:
@@ -87,6 +91,9 @@ class MemberKeyWrap(models.Model):
     membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="key_wrap")
     key_version = models.PositiveIntegerField()
     wrapped_private_key = models.BinaryField()
+    # After a rotation: the new organisation key sealed to the member's public key, until her
+    # next login turns it into `wrapped_private_key`.
+    sealed_for_member = models.BinaryField(default=b"")
     updated_at = models.DateTimeField(auto_now=True)
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("account/lock/", views.lock_now, name="lock_now"),
     path("account/recover-key/", views.key_recover, name="key_recover"),
+    path("account/rotate-key/", views.key_rotate, name="key_rotate"),
     path("account/sessions/<int:record_id>/end/", views.session_end, name="session_end"),
     path("members/", views.member_list, name="member_list"),
     path("members/invite/", views.member_invite, name="member_invite"),

@@ -21,6 +21,7 @@ from gbvwatch.core.forms import (
     PasswordChangeForm,
     RecoveryForm,
     RoleForm,
+    RotateForm,
     SetupForm,
 )
 from gbvwatch.core.models import MemberSession, User
@@ -291,3 +292,24 @@ def key_recover(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your copy of the organisation key was restored."))
             return redirect("core:account")
     return render(request, "core/key_recover.html", {"form": form})
+
+
+@member_required("members.manage")
+def key_rotate(request: HttpRequest) -> HttpResponse:
+    """Replace the organisation key (e.g. after a device was seized); new recovery key once."""
+    user = _as_user(request)
+    form = RotateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rotation = actions.organisation_key_rotate(
+                actor=user, password=form.cleaned_data["your_password"]
+            )
+        except actions.ActionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            keyring.unlock(
+                request,
+                actions.member_private_key(user=user, password=form.cleaned_data["your_password"]),
+            )
+            return render(request, "core/key_rotated.html", {"rotation": rotation})
+    return render(request, "core/key_rotate.html", {"form": form})
