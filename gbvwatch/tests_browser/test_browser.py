@@ -293,6 +293,9 @@ def _run_flow(
         page.get_by_role("link", name="I have stored the recovery key").click()
     assert urlsplit(page.url).path == "/directory/"
 
+    # 4b. Record an incident while the new organisation key is unlocked.
+    incident_url = _record_incident(page, server)
+
     # 5. Log out with the top bar's POST button; the directory is closed again.
     with page.expect_navigation():
         page.locator("header.topbar").get_by_role("button", name="Log out").click()
@@ -307,6 +310,12 @@ def _run_flow(
     page.fill("#id_code", totp.at(step * 30))
     _submit(page)
     assert urlsplit(page.url).path == "/directory/", page.content()
+
+    # 6b. The incident recorded before logging out is readable again (decrypted in the browser's
+    # new session), and the database never held its text in clear (checked in the unit tests).
+    page.goto(incident_url)
+    assert page.inner_text("#survivor-name").strip() == INCIDENT_NAME
+    assert INCIDENT_NARRATIVE in page.inner_text("#narrative")
 
     # 7. The map: every district polygon of the az dataset, and markers for the services with
     # a location (services in one city may share a numbered marker; all are listed below it).
@@ -366,6 +375,31 @@ def _check_gaps_page(page: Page, server: Server, tmp_path: Path) -> None:
     page.wait_for_url("**/gaps/?*circuity=1.2*", timeout=20_000)
     assert page.locator("#gaps-map path").count() == 79
     page.screenshot(path=str(tmp_path / "gaps.png"), full_page=True)
+
+
+INCIDENT_NAME = "Leyla (pseudonym) ə ğ \u0131 İ ş"
+INCIDENT_NARRATIVE = "Thrown out at night; the shelter refused her."
+
+
+def _record_incident(page: Page, server: Server) -> str:
+    """Fill the incident form as a caseworker would; returns the detail page's URL."""
+    page.goto(server.url("/cases/new/"))
+    page.select_option("#id_type", "physical_assault")
+    page.select_option("#id_setting", "home")
+    page.select_option("#id_age_band", "26-40")
+    page.select_option("#id_gender_identity", "trans_woman")
+    page.select_option("#id_disability", "no")
+    page.select_option("#id_perpetrator", "family")
+    page.fill("#id_survivor_name", INCIDENT_NAME)
+    page.fill("#id_narrative", INCIDENT_NARRATIVE)
+    page.select_option("#id_refusal_kind", "shelter_dv")
+    page.select_option("#id_refusal_reason", "gender_identity")
+    page.check("#id_consent_statistics")
+    with page.expect_navigation():
+        page.click("#save-incident")
+    assert re.fullmatch(r"/cases/[0-9a-f-]{36}/", urlsplit(page.url).path), page.content()
+    assert page.inner_text("#survivor-name").strip() == INCIDENT_NAME
+    return page.url
 
 
 def _assert_security_headers(response: Response) -> None:
