@@ -8,7 +8,7 @@ Timings on shared machines are noisy, so each figure is reported as a ratio to a
 from __future__ import annotations
 
 # Import first: it caps numpy's thread pools before numpy loads (one-core measurements).
-from bench import access  # isort: skip
+from bench import access, cases  # isort: skip
 
 import datetime as dt
 import os
@@ -156,6 +156,7 @@ def main() -> None:
         *[f"| {name} | {ms:.1f} | {ms / baseline:.1f} |" for name, ms in rows],
         "",
         *_gaps_rows(),
+        *cases.run(),
         *_access_rows(),
     ]
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
