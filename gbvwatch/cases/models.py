@@ -157,3 +157,170 @@ class Refusal(models.Model):
     service_kind = models.CharField(_("kind of service"), max_length=40)
     reason = models.CharField(_("reason"), max_length=20, choices=RefusalReason.choices)
     refused_on = models.DateField(_("date"), null=True, blank=True)
+
+
+# --- Digital attacks on activists -------------------------------------------------------------
+
+
+class Platform(models.TextChoices):
+    INSTAGRAM = "instagram", _("Instagram")
+    FACEBOOK = "facebook", _("Facebook")
+    TELEGRAM = "telegram", _("Telegram")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    TIKTOK = "tiktok", _("TikTok")
+    X = "x", _("X (Twitter)")
+    YOUTUBE = "youtube", _("YouTube")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+    WEBSITE = "website", _("Website")
+    OTHER = "other", _("Other")
+
+
+class AttackType(models.TextChoices):
+    ACCOUNT_TAKEOVER = "account_takeover", _("Account takeover")
+    PAGE_DELETION = "page_deletion", _("Page or account deleted")
+    INTIMATE_IMAGE_LEAK = "intimate_image_leak", _("Intimate images leaked")
+    PRIVATE_CONTENT_LEAK = "private_content_leak", _("Private messages or content leaked")
+    SMEAR_CAMPAIGN = "smear_campaign", _("Smear campaign")
+    BLACKMAIL_SEXTORTION = "blackmail_sextortion", _("Blackmail or sextortion")
+    SPYWARE_PHISHING = "spyware_phishing", _("Spyware or phishing")
+    IMPERSONATION = "impersonation", _("Impersonation")
+    THREATS_HARASSMENT = "threats_harassment", _("Threats or harassment")
+
+
+class IndicatorKind(models.TextChoices):
+    URL = "url", _("Web address (URL)")
+    DOMAIN = "domain", _("Domain")
+    EMAIL = "email", _("E-mail address")
+    PHONE = "phone", _("Phone number")
+    FILE_SHA256 = "file_sha256", _("File fingerprint (SHA-256)")
+    HANDLE = "handle", _("Account handle")
+
+
+# The sensitive fields of an attack and of a campaign, each stored encrypted in `<name>_enc`.
+ATTACK_SENSITIVE_FIELDS = ("target_identity", "losses", "narrative")
+CAMPAIGN_SENSITIVE_FIELDS = ("description",)
+
+
+class Campaign(models.Model):
+    """Attacks that appear to be coordinated, under a pseudonymous label of the organisation."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="attack_campaigns"
+    )
+    # Stored in clear: a neutral label chosen by the organisation, never a real name.
+    label = models.CharField(_("label"), max_length=100)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    data_key_sealed = models.BinaryField(default=b"")
+    data_key_version = models.PositiveIntegerField(default=1)
+    description_enc = models.BinaryField(default=b"")
+
+    class Meta:
+        ordering = ["label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "label"], name="cases_campaign_unique_label"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Attack(models.Model):
+    """One digital attack on an activist, documented by a member organisation."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="attacks"
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attacks",
+        verbose_name=_("campaign"),
+    )
+    # Stored in clear: a pseudonym only; the real identity is encrypted.
+    target_pseudonym = models.CharField(_("target (pseudonym)"), max_length=100)
+    platform = models.CharField(_("platform"), max_length=20, choices=Platform.choices)
+    attack_types = models.JSONField(_("kinds of attack"), default=list)
+    started_on = models.DateField(_("date the attack started"), null=True, blank=True)
+    detected_on = models.DateField(_("date it was detected"), null=True, blank=True)
+    reported_on = models.DateField(_("date reported to the organisation"), null=True, blank=True)
+    unit = models.ForeignKey(
+        "geography.AdminUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("district"),
+    )
+    consent_statistics = models.BooleanField(_("may be counted in statistics"), default=False)
+    consent_coalition = models.BooleanField(_("may be shared with the coalition"), default=False)
+    consent_advocacy = models.BooleanField(_("may be quoted in advocacy"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Envelope: the record's data key sealed to the organisation key; empty once shredded.
+    data_key_sealed = models.BinaryField(default=b"")
+    data_key_version = models.PositiveIntegerField(default=1)
+    target_identity_enc = models.BinaryField(default=b"")
+    losses_enc = models.BinaryField(default=b"")
+    narrative_enc = models.BinaryField(default=b"")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organisation", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} {str(self.id)[:8]}"
+
+    def attack_type_labels(self) -> list[str]:
+        """The kinds of attack in the active language."""
+        labels = dict(AttackType.choices)
+        return [str(labels.get(code, code)) for code in self.attack_types]
+
+
+class Indicator(models.Model):
+    """A technical trace of an attack (a phishing domain, a blackmailer's number...).
+
+    The value is encrypted with the attack's data key; `blind_index` (an HMAC with the
+    organisation's separate index key) allows exact-match lookup without decrypting."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    attack = models.ForeignKey(Attack, on_delete=models.CASCADE, related_name="indicators")
+    kind = models.CharField(_("kind"), max_length=20, choices=IndicatorKind.choices)
+    value_enc = models.BinaryField(default=b"")
+    blind_index = models.CharField(max_length=64, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attack", "blind_index"], name="cases_indicator_unique_per_attack"
+            )
+        ]
+
+
+class BlindIndexKey(models.Model):
+    """The organisation's key for blind indexes: 32 random bytes sealed to its public key.
+
+    Separate from every data key; computing an index needs the organisation private key."""
+
+    organisation = models.OneToOneField(
+        "core.Organisation", on_delete=models.PROTECT, related_name="blind_index_key"
+    )
+    sealed_key = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)

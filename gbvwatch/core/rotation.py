@@ -18,14 +18,14 @@ from gbvwatch.core import crypto
 from gbvwatch.core.audit import audit_append
 from gbvwatch.core.models import MemberKeyWrap, OrganisationKey, User
 
-# Models whose rows carry `data_key_sealed` and `organisation`; apps register theirs.
-SEALED_MODELS: list[type[Model]] = []
+# (model, field): rows with `organisation` and a key sealed to it in `field`; apps register.
+SEALED_MODELS: list[tuple[type[Model], str]] = []
 
 
-def register_sealed_model(model: type[Model]) -> None:
-    """Let rotation re-seal this model's data keys (call from the app's ready())."""
-    if model not in SEALED_MODELS:
-        SEALED_MODELS.append(model)
+def register_sealed_model(model: type[Model], field: str = "data_key_sealed") -> None:
+    """Let rotation re-seal the keys this model seals to the organisation (from ready())."""
+    if (model, field) not in SEALED_MODELS:
+        SEALED_MODELS.append((model, field))
 
 
 @dataclass(frozen=True)
@@ -43,14 +43,12 @@ def _reseal_all(
     organisation_id: int, old: bytes, new_public: bytes, progress: Callable[[int], None] | None
 ) -> int:
     count = 0
-    for model in SEALED_MODELS:
+    for model, field in SEALED_MODELS:
         manager = model._default_manager
-        rows = manager.filter(organisation_id=organisation_id).exclude(data_key_sealed=b"")
-        for pk, sealed in rows.values_list("pk", "data_key_sealed").iterator(chunk_size=1000):
+        rows = manager.filter(organisation_id=organisation_id).exclude(**{field: b""})
+        for pk, sealed in rows.values_list("pk", field).iterator(chunk_size=1000):
             data_key = crypto.open_sealed(old, bytes(sealed))
-            manager.filter(pk=pk).update(
-                data_key_sealed=crypto.seal_to_public_key(new_public, data_key)
-            )
+            manager.filter(pk=pk).update(**{field: crypto.seal_to_public_key(new_public, data_key)})
             count += 1
             if progress is not None and count % 1000 == 0:
                 progress(count)

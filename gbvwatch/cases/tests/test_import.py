@@ -32,7 +32,7 @@ def test_femicide_monitoring_sheet_imports_encrypted(bob: Actor, tmp_path: Path)
     call_command("cases", "import", str(path), "--actor", "bob", stdout=out)
     assert "2 incidents imported" in out.getvalue()
     assert Incident.objects.filter(type="femicide").count() == 2
-    assert str(Incident.objects.order_by("incident_date").first().incident_date) == "2023-03-01"
+    assert str(Incident.objects.order_by("incident_date")[0].incident_date) == "2023-03-01"
     assert "CANARY-IMPORT" not in _everything_stored()
 
 

@@ -38,7 +38,7 @@ def test_rotation_reseals_every_record_and_members_pick_up_the_new_key(alice: Ac
     assert bytes(wrap.wrapped_private_key) == b"" and wrap.sealed_for_member
     User.objects.filter(pk=bob.user.pk).update(totp_last_step=0)  # as if a minute had passed
     client = _logged_in(bob)
-    incident = Incident.objects.order_by("created_at").first()
+    incident = Incident.objects.order_by("created_at")[0]
     page = client.get(reverse("cases:incident_detail", args=[incident.pk])).content.decode()
     assert "person 0" in page
     wrap.refresh_from_db()
@@ -63,7 +63,7 @@ def test_the_old_recovery_key_stops_working(ayna):
     rotation = actions.organisation_key_rotate(actor=user, password=PASSWORD)
     with pytest.raises(actions.ActionError):
         actions.organisation_key_recover(
-            actor=user, recovery_key=setup.recovery_key, password=PASSWORD
+            actor=user, recovery_key=setup.recovery_key or "", password=PASSWORD
         )
     restored = actions.organisation_key_recover(
         actor=user, recovery_key=rotation.recovery_key, password=PASSWORD
@@ -79,3 +79,17 @@ def test_rotation_page_shows_the_new_recovery_key_once(client, alice: Actor):
     response = client.post(reverse("core:key_rotate"), {"your_password": PASSWORD})
     assert response.context["rotation"].recovery_key in response.content.decode()
     assert OrganisationKey.objects.get().version == 2
+
+
+@pytest.mark.django_db
+def test_attacks_and_indicator_search_survive_a_rotation(alice: Actor, bob: Actor):
+    from gbvwatch.cases.tests.test_attacks import _add, _create, _find, _found
+
+    client = _logged_in(bob)
+    attack = _create(client)
+    assert _add(client, attack, "domain", "evil-domain.example").status_code == 302
+    actions.organisation_key_rotate(actor=alice.user, password=PASSWORD)
+    User.objects.filter(pk=bob.user.pk).update(totp_last_step=0)  # as if a minute had passed
+    client = _logged_in(bob)
+    assert attack.pk in _found(_find(client, "Evil-Domain.EXAMPLE", "domain"))
+    assert client.get(reverse("cases:attack_detail", args=[attack.pk])).status_code == 200

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from gbvwatch.cases.models import Incident
+from gbvwatch.cases.models import Attack, Campaign, Incident
 from gbvwatch.core.access import PERMISSIONS, AccessRule
 from gbvwatch.core.models import MemberSession, Membership, Organisation, Role, User
 from gbvwatch.directory.models import Kind, LocationPrecision, Service, Status, Tri
@@ -26,6 +26,10 @@ from gbvwatch.reference.models import Standard
 ORG_SCOPED = {
     "cases:incident_detail",
     "cases:incident_edit",
+    "cases:attack_detail",
+    "cases:attack_edit",
+    "cases:indicator_add",
+    "cases:campaign_detail",
     "core:session_end",  # scoped further, to the person: see _kwargs_for
     "core:member_role",
     "core:member_deactivate",
@@ -148,6 +152,21 @@ def world(db: Any) -> dict[str, Any]:
                 ).pk
             ),
         },
+        "attacks": {
+            scope: str(
+                Attack.objects.create(
+                    organisation=org,
+                    target_pseudonym=f"{scope}-target",
+                    platform="instagram",
+                    attack_types=["account_takeover"],
+                ).pk
+            )
+            for scope, org in (("own", own), ("other", other))
+        },
+        "campaigns": {
+            scope: str(Campaign.objects.create(organisation=org, label=f"{scope}-campaign").pk)
+            for scope, org in (("own", own), ("other", other))
+        },
         "standard_code": Standard.objects.create(
             code="national-norm",
             title="t",
@@ -171,6 +190,10 @@ def _kwargs_for(
         return {"what": "units", "fmt": "csv"}
     if "incident_id" in params:
         return {"incident_id": world["incidents"][scope_name]}
+    if "attack_id" in params:
+        return {"attack_id": world["attacks"][scope_name]}
+    if "campaign_id" in params:
+        return {"campaign_id": world["campaigns"][scope_name]}
     if "record_id" in params:  # a login session: "own" is the acting person's own
         mine = scope_name == "own" and role is not None
         owner = world["users"][role] if mine else world["stranger"]

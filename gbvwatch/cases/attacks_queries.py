@@ -1,0 +1,68 @@
+"""Scoped reads of digital attacks and campaigns: every function takes the acting user, and
+another organisation's object is simply not found (404)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from gbvwatch.cases.models import Attack, Campaign
+from gbvwatch.core.scoping import scope_to_organisation
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+def attacks_for(user: Any) -> QuerySet[Attack]:
+    """Attacks of the user's organisation (coded fields; nothing decrypted)."""
+    return scope_to_organisation(Attack.objects.select_related("unit", "campaign"), user)
+
+
+def attack_get(user: Any, attack_id: str) -> Attack:
+    """One attack of the user's organisation; another organisation's is a 404."""
+    attack = attacks_for(user).filter(pk=_uuid(attack_id)).first()
+    if attack is None:
+        raise Http404
+    return attack
+
+
+def attacks_with_indicator(user: Any, blind_indexes: Iterable[str]) -> QuerySet[Attack]:
+    """Attacks of the user's organisation with an indicator of one of these blind indexes."""
+    return attacks_for(user).filter(indicators__blind_index__in=list(blind_indexes)).distinct()
+
+
+def attacks_of_campaign(user: Any, campaign: Campaign) -> QuerySet[Attack]:
+    """The attacks linked to one campaign, within the user's organisation."""
+    return attacks_for(user).filter(campaign=campaign)
+
+
+def campaigns_for(user: Any) -> QuerySet[Campaign]:
+    """Campaigns of the user's organisation, each with its number of attacks."""
+    return scope_to_organisation(Campaign.objects.annotate(attack_count=Count("attacks")), user)
+
+
+def campaign_get(user: Any, campaign_id: str) -> Campaign:
+    """One campaign of the user's organisation; another organisation's is a 404."""
+    campaign = scope_to_organisation(Campaign.objects.all(), user).filter(pk=_uuid(campaign_id))
+    found = campaign.first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def attacks_countable(organisation_id: int) -> QuerySet[Attack]:
+    """Attacks whose target consented to being counted in statistics (only these count)."""
+    return Attack.objects.filter(organisation_id=organisation_id, consent_statistics=True)
+
+
+def attacks_shareable_with_coalition() -> QuerySet[Attack]:
+    """Across organisations: only attacks whose target consented to sharing and counting."""
+    return Attack.objects.filter(consent_coalition=True, consent_statistics=True)

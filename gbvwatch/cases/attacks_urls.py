@@ -1,0 +1,17 @@
+"""URLs of digital attacks, included under /cases/attacks/ in the `cases` namespace."""
+
+from django.urls import path
+
+from gbvwatch.cases import attacks_views as views
+
+urlpatterns = [
+    path("", views.attack_list, name="attack_list"),
+    path("new/", views.attack_create, name="attack_create"),
+    path("find/", views.attack_find, name="attack_find"),
+    path("campaigns/", views.campaign_list, name="campaign_list"),
+    path("campaigns/new/", views.campaign_create, name="campaign_create"),
+    path("campaigns/<str:campaign_id>/", views.campaign_detail, name="campaign_detail"),
+    path("<str:attack_id>/", views.attack_detail, name="attack_detail"),
+    path("<str:attack_id>/edit/", views.attack_edit, name="attack_edit"),
+    path("<str:attack_id>/indicators/new/", views.indicator_add, name="indicator_add"),
+]
