@@ -7,9 +7,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -36,6 +37,25 @@ class SecurityHeadersMiddleware:
         if user is not None and user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path or a query parameter is refused with a 400 naming it, before
+    any query uses it (PostgreSQL cannot hold NUL). Form fields are checked by their forms,
+    which name the field on the page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for name, values in [("path", [request.path]), *request.GET.lists()]:
+            if any("\x00" in value for value in [name, *values]):
+                message = _('"%(field)s" contains a NUL character, which nothing accepts.')
+                shown = name.replace("\x00", "\\0")[:80]
+                return HttpResponseBadRequest(
+                    message % {"field": shown}, content_type="text/plain; charset=utf-8"
+                )
+        return self.get_response(request)
 
 
 class SessionLimitsMiddleware:

@@ -69,3 +69,11 @@ def test_session_ends_at_the_absolute_limit(client, alice: Actor, settings):
     session.save()
     response = client.get(reverse("directory:service_list"))
     assert response.status_code == 302 and response.url.startswith(reverse("core:login"))
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_query_parameter_is_a_named_400_not_a_database_error(client, alice: Actor):
+    client.force_login(alice.user)
+    response = client.get(reverse("api-service-list"), {"kind": "shelter\x00"})
+    assert response.status_code == 400 and '"kind"' in response.content.decode()
+    assert client.get(reverse("directory:service_list"), {"q": "\x00"}).status_code == 400
