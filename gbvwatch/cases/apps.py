@@ -7,10 +7,11 @@ class CasesConfig(AppConfig):
     verbose_name = "Secure case records"
 
     def ready(self) -> None:
-        from gbvwatch.cases.models import Attack, BlindIndexKey, Campaign, Incident
+        from gbvwatch.cases.models import Attack, BlindIndexKey, Campaign, Evidence, Incident
         from gbvwatch.core.rotation import register_sealed_model
 
         register_sealed_model(Incident)
         register_sealed_model(Attack)
         register_sealed_model(Campaign)
         register_sealed_model(BlindIndexKey, "sealed_key")
+        register_sealed_model(Evidence)

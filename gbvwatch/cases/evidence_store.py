@@ -97,32 +97,61 @@ def _rechunk(chunks: Iterable[bytes]) -> Iterator[bytes]:
         yield bytes(buffer)
 
 
+class EncryptingWriter:
+    """Push-style counterpart of `store_encrypted`, for bytes that arrive piece by piece (an
+    upload being received): same format, readable with `read_decrypted_from`."""
+
+    def __init__(self, out: BinaryIO, *, key: bytes, associated_data: bytes) -> None:
+        self._out, self._aad = out, associated_data
+        self._state = bindings.crypto_secretstream_xchacha20poly1305_state()
+        header = bindings.crypto_secretstream_xchacha20poly1305_init_push(self._state, key)
+        self._buffer = bytearray()
+        out.write(MAGIC + header)
+
+    def write(self, data: bytes) -> None:
+        self._buffer.extend(data)
+        while len(self._buffer) >= CHUNK_BYTES:
+            block = bytes(self._buffer[:CHUNK_BYTES])
+            del self._buffer[:CHUNK_BYTES]
+            _write_block(self._out, self._state, block, self._aad, _TAG_MESSAGE)
+
+    def finish(self) -> None:
+        if self._buffer:
+            _write_block(self._out, self._state, bytes(self._buffer), self._aad, _TAG_MESSAGE)
+            self._buffer.clear()
+        _write_block(self._out, self._state, b"", self._aad, _TAG_FINAL)
+        self._out.flush()
+
+
 def read_decrypted(path: Path, *, key: bytes, associated_data: bytes) -> Iterator[bytes]:
     """The original bytes, chunk by chunk; DecryptionError on tampering or truncation."""
     with open(path, "rb") as source:
-        if source.read(len(MAGIC)) != MAGIC:
-            raise DecryptionError("not a gbvwatch evidence file")
-        state = bindings.crypto_secretstream_xchacha20poly1305_state()
+        yield from read_decrypted_from(source, key=key, associated_data=associated_data)
+
+
+def read_decrypted_from(source: BinaryIO, *, key: bytes, associated_data: bytes) -> Iterator[bytes]:
+    """Like `read_decrypted`, from an open file positioned at its start."""
+    if source.read(len(MAGIC)) != MAGIC:
+        raise DecryptionError("not a gbvwatch evidence file")
+    state = bindings.crypto_secretstream_xchacha20poly1305_state()
+    try:
+        bindings.crypto_secretstream_xchacha20poly1305_init_pull(state, source.read(_HEADER), key)
+    except Exception as exc:
+        raise DecryptionError("evidence header could not be read") from exc
+    while True:
+        length = int.from_bytes(source.read(4) or b"\0", "big")
+        block = source.read(length) if 0 < length <= CHUNK_BYTES + _ABYTES else b""
+        if not block or len(block) != length:
+            raise DecryptionError("evidence file is truncated or damaged")
         try:
-            bindings.crypto_secretstream_xchacha20poly1305_init_pull(
-                state, source.read(_HEADER), key
+            plain, tag = bindings.crypto_secretstream_xchacha20poly1305_pull(
+                state, block, associated_data
             )
         except Exception as exc:
-            raise DecryptionError("evidence header could not be read") from exc
-        while True:
-            length = int.from_bytes(source.read(4) or b"\0", "big")
-            block = source.read(length) if 0 < length <= CHUNK_BYTES + _ABYTES else b""
-            if not block or len(block) != length:
-                raise DecryptionError("evidence file is truncated or damaged")
-            try:
-                plain, tag = bindings.crypto_secretstream_xchacha20poly1305_pull(
-                    state, block, associated_data
-                )
-            except Exception as exc:
-                raise DecryptionError("evidence chunk could not be authenticated") from exc
-            if plain:
-                yield plain
-            if tag == _TAG_FINAL:
-                if source.read(1):
-                    raise DecryptionError("data after the end of the evidence file")
-                return
+            raise DecryptionError("evidence chunk could not be authenticated") from exc
+        if plain:
+            yield plain
+        if tag == _TAG_FINAL:
+            if source.read(1):
+                raise DecryptionError("data after the end of the evidence file")
+            return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -324,3 +325,87 @@ class BlindIndexKey(models.Model):
     )
     sealed_key = models.BinaryField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+
+# --- Evidence files -------------------------------------------------------------------------
+
+
+class Evidence(models.Model):
+    """A file attached to an incident or an attack, kept encrypted whole and never altered.
+
+    The SHA-256 of the original is computed at intake. The file is encrypted with the record's
+    own data key (sealed to the organisation) and stored under a random name; an image also
+    gets a working copy without metadata. `hash_only` keeps the hash and a description, never
+    the file (for leaked intimate images)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="evidence"
+    )
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
+    )
+    attack = models.ForeignKey(
+        Attack, null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
+    )
+    hash_only = models.BooleanField(_("keep only the fingerprint"), default=False)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    # Detected from the first bytes, never from the file name or the browser's claim.
+    content_type = models.CharField(max_length=100)
+    stored_name = models.CharField(max_length=64, blank=True)
+    working_copy_name = models.CharField(max_length=64, blank=True)
+    data_key_sealed = models.BinaryField(default=b"")
+    data_key_version = models.PositiveIntegerField(default=1)
+    original_name_enc = models.BinaryField(default=b"")
+    description_enc = models.BinaryField(default=b"")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(incident__isnull=False, attack__isnull=True)
+                    | models.Q(incident__isnull=True, attack__isnull=False)
+                ),
+                name="cases_evidence_one_parent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"evidence {str(self.id)[:8]}"
+
+
+class CustodyAction(models.TextChoices):
+    ADDED = "added", _("added")
+    VIEWED = "viewed", _("viewed")
+    DOWNLOADED = "downloaded", _("downloaded the original")
+    WORKING_COPY_DOWNLOADED = "working_copy_downloaded", _("downloaded the working copy")
+    EXPORTED = "exported", _("exported")
+
+
+class CustodyEntry(models.Model):
+    """One link of an evidence file's chain of custody: who did what, when. Append-only;
+    `details` holds metadata only, never a name, a description or any content."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.PROTECT, related_name="custody")
+    at = models.DateTimeField(auto_now_add=True)
+    actor_id = models.BigIntegerField(null=True)
+    actor_label = models.CharField(max_length=150)
+    action = models.CharField(max_length=30, choices=CustodyAction.choices)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise RuntimeError("custody entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("custody entries are append-only")

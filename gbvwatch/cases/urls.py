@@ -1,11 +1,33 @@
 from django.urls import include, path
 
-from gbvwatch.cases import attacks_urls, views
+from gbvwatch.cases import attacks_urls, evidence_views, views
 
 app_name = "cases"
 urlpatterns = [
     path("", views.incident_list, name="incident_list"),
     path("new/", views.incident_create, name="incident_create"),
+    # Evidence files: before the incident patterns, which would otherwise shadow them.
+    path("evidence/<str:evidence_id>/", evidence_views.evidence_detail, name="evidence_detail"),
+    path(
+        "evidence/<str:evidence_id>/download/",
+        evidence_views.evidence_download,
+        name="evidence_download",
+    ),
+    path(
+        "evidence/<str:evidence_id>/working-copy/",
+        evidence_views.evidence_working_copy,
+        name="evidence_working_copy",
+    ),
+    path(
+        "attacks/<str:attack_id>/evidence/new/",
+        evidence_views.attack_evidence_add,
+        name="attack_evidence_add",
+    ),
+    path(
+        "<str:incident_id>/evidence/new/",
+        evidence_views.incident_evidence_add,
+        name="incident_evidence_add",
+    ),
     # Digital attacks: before the incident patterns, which would otherwise shadow them.
     path("attacks/", include(attacks_urls)),
     path("<str:incident_id>/", views.incident_detail, name="incident_detail"),

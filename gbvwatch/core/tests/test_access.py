@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from gbvwatch.cases.models import Attack, Campaign, Incident
+from gbvwatch.cases.models import Attack, Campaign, Evidence, Incident
 from gbvwatch.core.access import PERMISSIONS, AccessRule
 from gbvwatch.core.models import MemberSession, Membership, Organisation, Role, User
 from gbvwatch.directory.models import Kind, LocationPrecision, Service, Status, Tri
@@ -30,6 +30,11 @@ ORG_SCOPED = {
     "cases:attack_edit",
     "cases:indicator_add",
     "cases:campaign_detail",
+    "cases:evidence_detail",
+    "cases:evidence_download",
+    "cases:evidence_working_copy",
+    "cases:incident_evidence_add",
+    "cases:attack_evidence_add",
     "core:session_end",  # scoped further, to the person: see _kwargs_for
     "core:member_role",
     "core:member_deactivate",
@@ -167,6 +172,19 @@ def world(db: Any) -> dict[str, Any]:
             scope: str(Campaign.objects.create(organisation=org, label=f"{scope}-campaign").pk)
             for scope, org in (("own", own), ("other", other))
         },
+        "evidence": {
+            scope: str(
+                Evidence.objects.create(
+                    organisation=org,
+                    incident=Incident.objects.filter(organisation=org).first(),
+                    sha256="0" * 64,
+                    size=1,
+                    content_type="application/octet-stream",
+                    stored_name="missing",
+                ).pk
+            )
+            for scope, org in (("own", own), ("other", other))
+        },
         "standard_code": Standard.objects.create(
             code="national-norm",
             title="t",
@@ -192,6 +210,8 @@ def _kwargs_for(
         return {"incident_id": world["incidents"][scope_name]}
     if "attack_id" in params:
         return {"attack_id": world["attacks"][scope_name]}
+    if "evidence_id" in params:
+        return {"evidence_id": world["evidence"][scope_name]}
     if "campaign_id" in params:
         return {"campaign_id": world["campaigns"][scope_name]}
     if "record_id" in params:  # a login session: "own" is the acting person's own
