@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 
 from gbvwatch.cases.envelope import (
     FieldBinding,
-    decrypt_text,
+    coded_changes,
     encrypt_text,
     new_data_key,
     open_data_key,
+    open_fields,
 )
 from gbvwatch.cases.models import SENSITIVE_FIELDS, Incident, Refusal
 from gbvwatch.core.actions import ActionError
@@ -23,7 +24,6 @@ from gbvwatch.core.audit import audit_append
 from gbvwatch.core.models import OrganisationKey, User
 
 MODEL_LABEL = "cases.incident"
-NOT_CODED = {"data_key_sealed", "updated_at"}  # changes not worth naming in the audit log
 
 
 @dataclass(frozen=True)
@@ -119,11 +119,7 @@ def incident_update(
         _seal_secrets(incident, data_key, secrets)
         incident.save()
         _replace_refusals(incident, refusals)
-        changed = sorted(
-            k
-            for k, v in before.items()
-            if k not in NOT_CODED and not k.endswith("_enc") and getattr(incident, k) != v
-        )
+        changed = coded_changes(before, incident)
         audit_append(
             actor=actor,
             action="incident.update",
@@ -138,10 +134,7 @@ def incident_reveal(*, actor: User, incident: Incident, private_key: bytes) -> I
     """Decrypt the sensitive fields for the actor; the read itself is audited."""
     data_key = open_data_key(private_key, bytes(incident.data_key_sealed))
     binding = _binding(incident)
-    values = {
-        name: decrypt_text(data_key, binding, name, bytes(getattr(incident, f"{name}_enc")))
-        for name in SENSITIVE_FIELDS
-    }
+    values = open_fields(incident, data_key, binding, SENSITIVE_FIELDS)
     with transaction.atomic():
         audit_append(
             actor=actor,

@@ -15,10 +15,14 @@ from gbvwatch.cases import attacks_queries
 from gbvwatch.cases.attacks_index import IndicatorError, blind_index, kinds_accepting, normalise
 from gbvwatch.cases.envelope import (
     FieldBinding,
+    binding_of,
+    coded_changes,
     decrypt_text,
     encrypt_text,
     new_data_key,
     open_data_key,
+    open_fields,
+    seal_fields,
 )
 from gbvwatch.cases.models import (
     ATTACK_SENSITIVE_FIELDS,
@@ -35,7 +39,6 @@ from gbvwatch.core.models import OrganisationKey, User
 ATTACK_LABEL = "cases.attack"
 CAMPAIGN_LABEL = "cases.campaign"
 INDICATOR_LABEL = "cases.indicator"
-NOT_CODED = {"data_key_sealed", "updated_at"}  # changes not worth naming in the audit log
 
 
 @dataclass(frozen=True)
@@ -68,12 +71,7 @@ def _public_key(organisation_id: int) -> bytes:
 
 
 def _binding(attack: Attack) -> FieldBinding:
-    return FieldBinding(
-        organisation_id=attack.organisation_id,
-        model=ATTACK_LABEL,
-        pk=str(attack.pk),
-        data_key_version=attack.data_key_version,
-    )
+    return binding_of(attack, ATTACK_LABEL)
 
 
 def _indicator_binding(attack: Attack, indicator: Indicator) -> FieldBinding:
@@ -96,11 +94,8 @@ def _campaign_binding(campaign: Campaign) -> FieldBinding:
 
 
 def _seal_secrets(attack: Attack, data_key: bytes, secrets: AttackSecrets) -> None:
-    binding = _binding(attack)
-    for name in ATTACK_SENSITIVE_FIELDS:
-        setattr(
-            attack, f"{name}_enc", encrypt_text(data_key, binding, name, getattr(secrets, name))
-        )
+    values = {name: getattr(secrets, name) for name in ATTACK_SENSITIVE_FIELDS}
+    seal_fields(attack, data_key, _binding(attack), values)
 
 
 def _check_campaign(attack: Attack) -> None:
@@ -148,11 +143,7 @@ def attack_update(
         _check_campaign(attack)
         _seal_secrets(attack, data_key, secrets)
         attack.save()
-        changed = sorted(
-            k
-            for k, v in before.items()
-            if k not in NOT_CODED and not k.endswith("_enc") and getattr(attack, k) != v
-        )
+        changed = coded_changes(before, attack)
         audit_append(
             actor=actor,
             action="attack.update",
@@ -167,10 +158,7 @@ def attack_reveal(*, actor: User, attack: Attack, private_key: bytes) -> AttackS
     """Decrypt the sensitive fields and the indicators for the actor; the read is audited."""
     data_key = open_data_key(private_key, bytes(attack.data_key_sealed))
     binding = _binding(attack)
-    values = {
-        name: decrypt_text(data_key, binding, name, bytes(getattr(attack, f"{name}_enc")))
-        for name in ATTACK_SENSITIVE_FIELDS
-    }
+    values = open_fields(attack, data_key, binding, ATTACK_SENSITIVE_FIELDS)
     indicators = tuple(
         RevealedIndicator(
             id=str(indicator.pk),

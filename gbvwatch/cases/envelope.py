@@ -10,7 +10,9 @@ to another row or field does not open. Rotating the organisation key only re-sea
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from gbvwatch.core import crypto
 
@@ -58,3 +60,44 @@ def decrypt_text(data_key: bytes, binding: FieldBinding, field: str, blob: bytes
 def reseal_data_key(old_private_key: bytes, new_public_key: bytes, sealed: bytes) -> bytes:
     """Re-seal a data key to a new organisation key (rotation); fields stay as they are."""
     return crypto.seal_to_public_key(new_public_key, open_data_key(old_private_key, sealed))
+
+
+def binding_of(record: Any, model: str) -> FieldBinding:
+    """The binding of a record that has organisation_id, pk and data_key_version."""
+    return FieldBinding(
+        organisation_id=record.organisation_id,
+        model=model,
+        pk=str(record.pk),
+        data_key_version=record.data_key_version,
+    )
+
+
+def seal_fields(
+    record: Any, data_key: bytes, binding: FieldBinding, values: Mapping[str, str]
+) -> None:
+    """Encrypt each value into the record's `<name>_enc` field."""
+    for name, value in values.items():
+        setattr(record, f"{name}_enc", encrypt_text(data_key, binding, name, value))
+
+
+def open_fields(
+    record: Any, data_key: bytes, binding: FieldBinding, names: Iterable[str]
+) -> dict[str, str]:
+    """Decrypt the record's `<name>_enc` fields; DecryptionError on any mismatch."""
+    return {
+        name: decrypt_text(data_key, binding, name, bytes(getattr(record, f"{name}_enc")))
+        for name in names
+    }
+
+
+# Envelope fields that change without anything coded changing.
+NOT_CODED = frozenset({"data_key_sealed", "updated_at"})
+
+
+def coded_changes(before: Mapping[str, Any], record: Any) -> list[str]:
+    """Names of the clear (coded) fields that differ from `before`, for the audit log."""
+    return sorted(
+        k
+        for k, v in before.items()
+        if k not in NOT_CODED and not k.endswith("_enc") and getattr(record, k) != v
+    )
