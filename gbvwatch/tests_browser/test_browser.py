@@ -9,6 +9,7 @@ map and the directory filters. Every request the page makes must stay on 127.0.0
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import os
@@ -316,6 +317,13 @@ def _run_flow(
     page.goto(incident_url)
     assert page.inner_text("#survivor-name").strip() == INCIDENT_NAME
     assert INCIDENT_NARRATIVE in page.inner_text("#narrative")
+    with page.expect_navigation():
+        page.locator("#evidence-list a").first.click()
+    assert page.inner_text("#original-name").strip() == "threats.txt"
+    assert page.inner_text("#sha256").strip() == hashlib.sha256(EVIDENCE_BYTES).hexdigest()
+    with page.expect_download() as download_info:
+        page.click("#download")
+    assert Path(download_info.value.path()).read_bytes() == EVIDENCE_BYTES
 
     # 7. The map: every district polygon of the az dataset, and markers for the services with
     # a location (services in one city may share a numbered marker; all are listed below it).
@@ -379,6 +387,7 @@ def _check_gaps_page(page: Page, server: Server, tmp_path: Path) -> None:
 
 INCIDENT_NAME = "Leyla (pseudonym) ə ğ \u0131 İ ş"
 INCIDENT_NARRATIVE = "Thrown out at night; the shelter refused her."
+EVIDENCE_BYTES = "You will regret this. Sən peşman olacaqsan.\n".encode() * 40
 
 
 def _record_incident(page: Page, server: Server) -> str:
@@ -399,7 +408,19 @@ def _record_incident(page: Page, server: Server) -> str:
         page.click("#save-incident")
     assert re.fullmatch(r"/cases/[0-9a-f-]{36}/", urlsplit(page.url).path), page.content()
     assert page.inner_text("#survivor-name").strip() == INCIDENT_NAME
-    return page.url
+    incident_url = page.url
+    # Evidence: a screenshot of threats, uploaded through the form (streamed, hashed, encrypted).
+    with page.expect_navigation():
+        page.click("a#add-evidence")
+    page.set_input_files(
+        "#id_file",
+        files=[{"name": "threats.txt", "mimeType": "text/plain", "buffer": EVIDENCE_BYTES}],
+    )
+    page.fill("#id_description", "Messages received on 2026-10-01")
+    with page.expect_navigation():
+        page.click("button#add-evidence")
+    assert page.inner_text("#sha256").strip() == hashlib.sha256(EVIDENCE_BYTES).hexdigest()
+    return incident_url
 
 
 def _assert_security_headers(response: Response) -> None:
