@@ -26,7 +26,14 @@ from urllib.parse import urlsplit
 
 import pyotp
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, Request, Response, sync_playwright
+from playwright.sync_api import (
+    ConsoleMessage,
+    FilePayload,
+    Page,
+    Request,
+    Response,
+    sync_playwright,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -414,7 +421,7 @@ def _record_incident(page: Page, server: Server) -> str:
         page.click("a#add-evidence")
     page.set_input_files(
         "#id_file",
-        files=[{"name": "threats.txt", "mimeType": "text/plain", "buffer": EVIDENCE_BYTES}],
+        files=[FilePayload(name="threats.txt", mimeType="text/plain", buffer=EVIDENCE_BYTES)],
     )
     page.fill("#id_description", "Messages received on 2026-10-01")
     with page.expect_navigation():
