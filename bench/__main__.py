@@ -157,6 +157,7 @@ def main() -> None:
         "",
         *_gaps_rows(),
         *cases.run(),
+        *cases.rotation_rows(),
         *_access_rows(),
     ]
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
