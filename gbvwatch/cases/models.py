@@ -142,7 +142,12 @@ class Incident(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["organisation", "-created_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"]),
+            # The list's filters: by type, and "assigned to me".
+            models.Index(fields=["organisation", "type", "-created_at"]),
+            models.Index(fields=["organisation", "assigned_to", "-created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {str(self.id)[:8]}"
