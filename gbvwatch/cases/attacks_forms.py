@@ -16,10 +16,6 @@ from gbvwatch.cases.models import Attack, AttackType, Campaign, IndicatorKind
 TEXT_LIMIT = 20_000  # characters of a narrative; longer text is refused, never cut
 
 
-def _no_nul(value: str) -> None:
-    if "\x00" in value:
-        raise ValidationError(_lazy("The text contains a NUL character."))
-
 
 class AttackForm(forms.ModelForm):  # type: ignore[type-arg]
     target_identity = forms.CharField(
@@ -27,7 +23,6 @@ class AttackForm(forms.ModelForm):  # type: ignore[type-arg]
         help_text=_lazy("Encrypted. Name, accounts, anything that identifies her."),
         required=False,
         max_length=500,
-        validators=[_no_nul],
     )
     attack_types = forms.MultipleChoiceField(
         label=_lazy("Kinds of attack"),
@@ -40,7 +35,6 @@ class AttackForm(forms.ModelForm):  # type: ignore[type-arg]
         required=False,
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 3}),
-        validators=[_no_nul],
     )
     narrative = forms.CharField(
         label=_lazy("What happened"),
@@ -48,7 +42,6 @@ class AttackForm(forms.ModelForm):  # type: ignore[type-arg]
         required=False,
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 6}),
-        validators=[_no_nul],
     )
 
     class Meta:
@@ -64,7 +57,6 @@ class AttackForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, campaigns: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target_pseudonym"].validators.append(_no_nul)
         campaign_field = self.fields["campaign"]
         assert isinstance(campaign_field, forms.ModelChoiceField)
         campaign_field.queryset = campaigns if campaigns is not None else Campaign.objects.none()
@@ -88,7 +80,6 @@ class IndicatorForm(forms.Form):
         label=_lazy("Value"),
         help_text=_lazy("Encrypted; only an exact-match fingerprint is kept for searching."),
         max_length=VALUE_LIMIT,
-        validators=[_no_nul],
         strip=False,
     )
 
@@ -112,7 +103,6 @@ class IndicatorSearchForm(forms.Form):
         label=_lazy("Indicator"),
         help_text=_lazy("Exact match, ignoring case where case does not matter."),
         max_length=VALUE_LIMIT,
-        validators=[_no_nul],
         strip=False,
     )
 
@@ -138,7 +128,6 @@ class CampaignForm(forms.ModelForm):  # type: ignore[type-arg]
         required=False,
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 4}),
-        validators=[_no_nul],
     )
 
     class Meta:
@@ -153,7 +142,6 @@ class CampaignForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, campaigns: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["label"].validators.append(_no_nul)
         self._campaigns = campaigns
 
     def clean_label(self) -> str:

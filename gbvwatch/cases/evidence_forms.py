@@ -13,10 +13,6 @@ from django.utils.translation import gettext_lazy as _lazy
 DESCRIPTION_LIMIT = 5_000
 
 
-def _no_nul(value: str) -> None:
-    if "\x00" in value:
-        raise ValidationError(_lazy("The text contains a NUL character."))
-
 
 class EvidenceForm(forms.Form):
     file = forms.FileField(
@@ -33,7 +29,6 @@ class EvidenceForm(forms.Form):
         required=False,
         max_length=DESCRIPTION_LIMIT,
         widget=forms.Textarea(attrs={"rows": 4}),
-        validators=[_no_nul],
     )
     hash_only = forms.BooleanField(
         label=_lazy("Keep only the fingerprint and the description, never the file"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _lazy
 
 from gbvwatch.cases.actions import IncidentSecrets, RefusalInput
@@ -15,33 +14,26 @@ from gbvwatch.directory.models import Kind
 TEXT_LIMIT = 20_000  # characters of a narrative; longer text is refused, never cut
 
 
-def _no_nul(value: str) -> None:
-    if "\x00" in value:
-        raise ValidationError(_lazy("The text contains a NUL character."))
-
 
 class IncidentForm(forms.ModelForm):  # type: ignore[type-arg]
     survivor_name = forms.CharField(
         label=_lazy("Survivor's name or pseudonym"),
         required=False,
         max_length=300,
-        validators=[_no_nul],
     )
     contact = forms.CharField(
         label=_lazy("Contact (how to reach her safely)"),
         required=False,
         max_length=500,
-        validators=[_no_nul],
     )
     exact_place = forms.CharField(
-        label=_lazy("Exact place"), required=False, max_length=500, validators=[_no_nul]
+        label=_lazy("Exact place"), required=False, max_length=500
     )
     narrative = forms.CharField(
         label=_lazy("What happened"),
         required=False,
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 6}),
-        validators=[_no_nul],
     )
     services_sought = forms.MultipleChoiceField(
         label=_lazy("Services sought"),
