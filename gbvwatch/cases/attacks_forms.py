@@ -16,7 +16,6 @@ from gbvwatch.cases.models import Attack, AttackType, Campaign, IndicatorKind
 TEXT_LIMIT = 20_000  # characters of a narrative; longer text is refused, never cut
 
 
-
 class AttackForm(forms.ModelForm):  # type: ignore[type-arg]
     target_identity = forms.CharField(
         label=_lazy("Real identity of the target"),

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _lazy
 DESCRIPTION_LIMIT = 5_000
 
 
-
 class EvidenceForm(forms.Form):
     file = forms.FileField(
         label=_lazy("File"),

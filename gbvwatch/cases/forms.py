@@ -14,7 +14,6 @@ from gbvwatch.directory.models import Kind
 TEXT_LIMIT = 20_000  # characters of a narrative; longer text is refused, never cut
 
 
-
 class IncidentForm(forms.ModelForm):  # type: ignore[type-arg]
     survivor_name = forms.CharField(
         label=_lazy("Survivor's name or pseudonym"),
@@ -26,9 +25,7 @@ class IncidentForm(forms.ModelForm):  # type: ignore[type-arg]
         required=False,
         max_length=500,
     )
-    exact_place = forms.CharField(
-        label=_lazy("Exact place"), required=False, max_length=500
-    )
+    exact_place = forms.CharField(label=_lazy("Exact place"), required=False, max_length=500)
     narrative = forms.CharField(
         label=_lazy("What happened"),
         required=False,
