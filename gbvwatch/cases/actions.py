@@ -112,20 +112,29 @@ def incident_update(
     secrets: IncidentSecrets,
     refusals: list[RefusalInput],
     private_key: bytes,
+    before_secrets: IncidentSecrets | None = None,
 ) -> Incident:
-    """Save changes; sensitive fields are re-encrypted under the record's own data key."""
+    """Save changes; sensitive fields are re-encrypted under the record's own data key.
+
+    With `before_secrets`, the audit entry also names the sensitive fields that changed."""
     data_key = open_data_key(private_key, bytes(incident.data_key_sealed))
     with transaction.atomic():
         _seal_secrets(incident, data_key, secrets)
         incident.save()
         _replace_refusals(incident, refusals)
-        changed = coded_changes(before, incident)
+        details: dict[str, Any] = {"coded_fields_changed": coded_changes(before, incident)}
+        if before_secrets is not None:
+            details["sensitive_fields_changed"] = [
+                name
+                for name in SENSITIVE_FIELDS
+                if getattr(before_secrets, name) != getattr(secrets, name)
+            ]
         audit_append(
             actor=actor,
             action="incident.update",
             obj=incident,
             organisation_id=incident.organisation_id,
-            details={"coded_fields_changed": changed},
+            details=details,
         )
     return incident
 
@@ -143,21 +152,3 @@ def incident_reveal(*, actor: User, incident: Incident, private_key: bytes) -> I
             organisation_id=incident.organisation_id,
         )
     return IncidentSecrets(**values)
-
-
-def incident_shred(*, actor: User, incident: Incident) -> Incident:
-    """Crypto-shred: destroy the record's data key and ciphertexts; coded fields remain.
-
-    Backups made before keep the sealed data key until they expire."""
-    with transaction.atomic():
-        incident.data_key_sealed = b""
-        for name in SENSITIVE_FIELDS:
-            setattr(incident, f"{name}_enc", b"")
-        incident.save()
-        audit_append(
-            actor=actor,
-            action="incident.shred",
-            obj=incident,
-            organisation_id=incident.organisation_id,
-        )
-    return incident

@@ -7,7 +7,14 @@ class CasesConfig(AppConfig):
     verbose_name = "Secure case records"
 
     def ready(self) -> None:
-        from gbvwatch.cases.models import Attack, BlindIndexKey, Campaign, Evidence, Incident
+        from gbvwatch.cases.models import (
+            Attack,
+            BlindIndexKey,
+            Campaign,
+            CaseNote,
+            Evidence,
+            Incident,
+        )
         from gbvwatch.core.rotation import register_sealed_model
 
         register_sealed_model(Incident)
@@ -15,3 +22,4 @@ class CasesConfig(AppConfig):
         register_sealed_model(Campaign)
         register_sealed_model(BlindIndexKey, "sealed_key")
         register_sealed_model(Evidence)
+        register_sealed_model(CaseNote)

@@ -136,20 +136,29 @@ def attack_update(
     before: dict[str, Any],
     secrets: AttackSecrets,
     private_key: bytes,
+    before_secrets: AttackSecrets | None = None,
 ) -> Attack:
-    """Save changes; sensitive fields are re-encrypted under the record's own data key."""
+    """Save changes; sensitive fields are re-encrypted under the record's own data key.
+
+    With `before_secrets`, the audit entry also names the sensitive fields that changed."""
     data_key = open_data_key(private_key, bytes(attack.data_key_sealed))
     with transaction.atomic():
         _check_campaign(attack)
         _seal_secrets(attack, data_key, secrets)
         attack.save()
-        changed = coded_changes(before, attack)
+        details: dict[str, Any] = {"coded_fields_changed": coded_changes(before, attack)}
+        if before_secrets is not None:
+            details["sensitive_fields_changed"] = [
+                name
+                for name in ATTACK_SENSITIVE_FIELDS
+                if getattr(before_secrets, name) != getattr(secrets, name)
+            ]
         audit_append(
             actor=actor,
             action="attack.update",
             obj=attack,
             organisation_id=attack.organisation_id,
-            details={"coded_fields_changed": changed},
+            details=details,
         )
     return attack
 
@@ -211,6 +220,8 @@ def indicator_add(
         normalise(kind, value)
     except IndicatorError as exc:
         raise ActionError(str(exc)) from exc
+    if not bytes(attack.data_key_sealed):
+        raise ActionError(_("This record was destroyed; nothing can be added to it."))
     data_key = open_data_key(private_key, bytes(attack.data_key_sealed))
     with transaction.atomic():
         index_key = _index_key(attack.organisation_id, private_key, create=True)

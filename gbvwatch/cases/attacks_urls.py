@@ -3,6 +3,9 @@
 from django.urls import path
 
 from gbvwatch.cases import attacks_views as views
+from gbvwatch.cases import casework_views
+
+ATTACK = {"kind": "attack"}
 
 urlpatterns = [
     path("", views.attack_list, name="attack_list"),
@@ -14,4 +17,7 @@ urlpatterns = [
     path("<str:attack_id>/", views.attack_detail, name="attack_detail"),
     path("<str:attack_id>/edit/", views.attack_edit, name="attack_edit"),
     path("<str:attack_id>/indicators/new/", views.indicator_add, name="indicator_add"),
+    path("<str:case_id>/notes/new/", casework_views.note_add, ATTACK, name="attack_note_add"),
+    path("<str:case_id>/assign/", casework_views.case_assign, ATTACK, name="attack_assign"),
+    path("<str:case_id>/destroy/", casework_views.case_shred, ATTACK, name="attack_shred"),
 ]

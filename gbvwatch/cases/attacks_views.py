@@ -22,6 +22,8 @@ from gbvwatch.cases.attacks_forms import (
     IndicatorForm,
     IndicatorSearchForm,
 )
+from gbvwatch.cases.casework_actions import is_shredded
+from gbvwatch.cases.casework_views import casework_context
 from gbvwatch.cases.models import Attack, Platform
 from gbvwatch.core import crypto, keyring
 from gbvwatch.core.access import member_required
@@ -55,13 +57,16 @@ def attack_list(request: HttpRequest) -> HttpResponse:
 def attack_detail(request: HttpRequest, attack_id: str) -> HttpResponse:
     """One attack with its sensitive fields and indicators decrypted (the read is audited)."""
     attack = queries.attack_get(_user(request), attack_id)
+    if is_shredded(attack):  # nothing left to decrypt: coded fields and history only
+        context = {"attack": attack, **casework_context(request, attack, None)}
+        return render(request, "cases/attack_detail.html", context)
     try:
-        secrets = actions.attack_reveal(
-            actor=_user(request), attack=attack, private_key=keyring.private_key(request)
-        )
+        private = keyring.private_key(request)
+        secrets = actions.attack_reveal(actor=_user(request), attack=attack, private_key=private)
+        context = {"attack": attack, "secrets": secrets, "indicator_form": IndicatorForm()}
+        context.update(casework_context(request, attack, private))
     except (keyring.KeysLockedError, crypto.DecryptionError):
         return _locked(request)
-    context = {"attack": attack, "secrets": secrets, "indicator_form": IndicatorForm()}
     return render(request, "cases/attack_detail.html", context)
 
 
@@ -88,6 +93,9 @@ def attack_edit(request: HttpRequest, attack_id: str) -> HttpResponse:
     """Change an attack; its sensitive fields are shown decrypted, then re-encrypted."""
     user = _user(request)
     attack = queries.attack_get(user, attack_id)
+    if is_shredded(attack):
+        messages.error(request, _("This record was destroyed; it can no longer be edited."))
+        return redirect("cases:attack_detail", attack_id=attack.pk)
     try:
         private = keyring.private_key(request)
         current = actions.attack_reveal(actor=user, attack=attack, private_key=private)
@@ -113,6 +121,7 @@ def attack_edit(request: HttpRequest, attack_id: str) -> HttpResponse:
                 before=before,
                 secrets=form.secrets(),
                 private_key=private,
+                before_secrets=current,
             )
         except ActionError as exc:
             form.add_error(None, str(exc))

@@ -238,6 +238,8 @@ def evidence_attach(
     organisation_id = parent.organisation_id
     if actor.membership.organisation_id != organisation_id:
         raise ActionError(_("This record belongs to another organisation."))
+    if not bytes(parent.data_key_sealed):
+        raise ActionError(_("This record was destroyed; nothing can be added to it."))
     key = OrganisationKey.objects.filter(organisation_id=organisation_id).first()
     if key is None:
         raise ActionError(

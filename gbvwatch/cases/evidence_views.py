@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from gbvwatch.cases import attacks_queries, evidence_queries, queries
+from gbvwatch.cases.casework_actions import is_shredded
 from gbvwatch.cases.evidence_actions import (
     EvidenceTooLarge,
     EvidenceUnavailable,
@@ -90,13 +91,16 @@ def attack_evidence_add(request: HttpRequest, attack_id: str) -> HttpResponse:
 def evidence_detail(request: HttpRequest, evidence_id: str) -> HttpResponse:
     """One evidence record: fingerprint, decrypted name and description, custody log."""
     evidence = evidence_queries.evidence_get(_user(request), evidence_id)
-    try:
-        secrets = evidence_reveal(
-            actor=_user(request), evidence=evidence, private_key=keyring.private_key(request)
-        )
-    except (keyring.KeysLockedError, crypto.DecryptionError):
-        return _locked(request)
+    secrets = None
+    if not is_shredded(evidence):
+        try:
+            secrets = evidence_reveal(
+                actor=_user(request), evidence=evidence, private_key=keyring.private_key(request)
+            )
+        except (keyring.KeysLockedError, crypto.DecryptionError):
+            return _locked(request)
     context = {
+        "shredded": secrets is None,
         "evidence": evidence,
         "secrets": secrets,
         "custody": evidence.custody.all(),

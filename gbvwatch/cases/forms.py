@@ -8,8 +8,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _lazy
 
 from gbvwatch.cases.actions import IncidentSecrets, RefusalInput
-from gbvwatch.cases.models import Incident, RefusalReason
+from gbvwatch.cases.models import (
+    AgeBand,
+    GenderIdentity,
+    Incident,
+    IncidentType,
+    RefusalReason,
+    Relationship,
+    Setting,
+    YesNoUnknown,
+)
 from gbvwatch.directory.models import Kind
+from gbvwatch.geography.models import AdminUnit
 
 TEXT_LIMIT = 20_000  # characters of a narrative; longer text is refused, never cut
 
@@ -93,3 +103,74 @@ class IncidentForm(forms.ModelForm):  # type: ignore[type-arg]
         if not d.get("refusal_kind"):
             return []
         return [RefusalInput(d["refusal_kind"], d["refusal_reason"], None, d.get("refusal_date"))]
+
+
+ASSIGNED_CHOICES = [
+    ("", _lazy("anyone")),
+    ("me", _lazy("me")),
+    ("none", _lazy("nobody yet")),
+]
+CONSENT_CHOICES = [
+    ("", _lazy("any")),
+    ("statistics", _lazy("counted in statistics")),
+    ("referral", _lazy("referral")),
+    ("coalition", _lazy("shared with the coalition")),
+    ("advocacy", _lazy("quoted in advocacy")),
+]
+
+
+def _any(choices: Any) -> list[tuple[str, Any]]:
+    return [("", _lazy("any")), *choices]
+
+
+class IncidentFilterForm(forms.Form):
+    """Search over the coded fields of the list (nothing encrypted is searched)."""
+
+    type = forms.ChoiceField(
+        label=_lazy("Type"), required=False, choices=_any(IncidentType.choices)
+    )
+    unit = forms.ModelChoiceField(
+        label=_lazy("District"), required=False, queryset=AdminUnit.objects.none()
+    )
+    date_from = forms.DateField(label=_lazy("Incident from"), required=False)
+    date_to = forms.DateField(label=_lazy("Incident until"), required=False)
+    gender_identity = forms.ChoiceField(
+        label=_lazy("Gender identity"), required=False, choices=_any(GenderIdentity.choices)
+    )
+    age_band = forms.ChoiceField(label=_lazy("Age"), required=False, choices=_any(AgeBand.choices))
+    disability = forms.ChoiceField(
+        label=_lazy("Disability"), required=False, choices=_any(YesNoUnknown.choices)
+    )
+    perpetrator = forms.ChoiceField(
+        label=_lazy("Perpetrator"), required=False, choices=_any(Relationship.choices)
+    )
+    setting = forms.ChoiceField(
+        label=_lazy("Setting"), required=False, choices=_any(Setting.choices)
+    )
+    refusal = forms.ChoiceField(
+        label=_lazy("Refused because of"), required=False, choices=_any(RefusalReason.choices)
+    )
+    consent = forms.ChoiceField(label=_lazy("Consent"), required=False, choices=CONSENT_CHOICES)
+    assigned = forms.ChoiceField(
+        label=_lazy("Caseworker"), required=False, choices=ASSIGNED_CHOICES
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        unit = self.fields["unit"]
+        unit.queryset = AdminUnit.objects.all()  # type: ignore[attr-defined]
+        unit.to_field_name = "code"  # type: ignore[attr-defined]
+        unit.label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _lazy("This date is before the first one."))
+        return data
+
+    def filters(self) -> dict[str, Any]:
+        """The valid criteria, by name (empty ones left out)."""
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}

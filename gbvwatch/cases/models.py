@@ -270,6 +270,14 @@ class Attack(models.Model):
     consent_statistics = models.BooleanField(_("may be counted in statistics"), default=False)
     consent_coalition = models.BooleanField(_("may be shared with the coalition"), default=False)
     consent_advocacy = models.BooleanField(_("may be quoted in advocacy"), default=False)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("caseworker"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -391,6 +399,7 @@ class CustodyAction(models.TextChoices):
     DOWNLOADED = "downloaded", _("downloaded the original")
     WORKING_COPY_DOWNLOADED = "working_copy_downloaded", _("downloaded the working copy")
     EXPORTED = "exported", _("exported")
+    SHREDDED = "shredded", _("destroyed the file and its key")
 
 
 class CustodyEntry(models.Model):
@@ -414,3 +423,46 @@ class CustodyEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("custody entries are append-only")
+
+
+# --- Notes ------------------------------------------------------------------------------------
+
+
+class CaseNote(models.Model):
+    """A caseworker's dated note on an incident or an attack: append-only, text encrypted.
+
+    Each note has its own data key sealed to the organisation (writing needs no unlock);
+    shredding the case shreds its notes."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="case_notes"
+    )
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.CASCADE, related_name="notes"
+    )
+    attack = models.ForeignKey(
+        Attack, null=True, blank=True, on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    data_key_sealed = models.BinaryField(default=b"")
+    data_key_version = models.PositiveIntegerField(default=1)
+    text_enc = models.BinaryField(default=b"")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(incident__isnull=False, attack__isnull=True)
+                    | models.Q(incident__isnull=True, attack__isnull=False)
+                ),
+                name="cases_note_one_parent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"note {str(self.id)[:8]}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import QuerySet
@@ -17,6 +18,44 @@ def incidents_for(user: Any) -> QuerySet[Incident]:
     return scope_to_organisation(
         Incident.objects.select_related("unit", "assigned_to").prefetch_related("refusals"), user
     )
+
+
+CONSENT_FIELDS = {
+    "statistics": "consent_statistics",
+    "referral": "consent_referral",
+    "coalition": "consent_coalition",
+    "advocacy": "consent_advocacy",
+}
+CODED_FILTERS = (
+    "type",
+    "unit",
+    "gender_identity",
+    "age_band",
+    "disability",
+    "perpetrator",
+    "setting",
+)
+
+
+def incidents_filter(
+    incidents: QuerySet[Incident], user: Any, criteria: Mapping[str, Any]
+) -> QuerySet[Incident]:
+    """Narrow a list by coded criteria (as IncidentFilterForm.filters() gives them)."""
+    exact = {name: criteria[name] for name in CODED_FILTERS if name in criteria}
+    incidents = incidents.filter(**exact)
+    if "date_from" in criteria:
+        incidents = incidents.filter(incident_date__gte=criteria["date_from"])
+    if "date_to" in criteria:
+        incidents = incidents.filter(incident_date__lte=criteria["date_to"])
+    if "refusal" in criteria:
+        incidents = incidents.filter(refusals__reason=criteria["refusal"]).distinct()
+    if "consent" in criteria:
+        incidents = incidents.filter(**{CONSENT_FIELDS[criteria["consent"]]: True})
+    if criteria.get("assigned") == "me":
+        incidents = incidents.filter(assigned_to=user)
+    elif criteria.get("assigned") == "none":
+        incidents = incidents.filter(assigned_to__isnull=True)
+    return incidents
 
 
 def incident_get(user: Any, incident_id: str) -> Incident:

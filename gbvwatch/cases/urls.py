@@ -1,12 +1,19 @@
 from django.urls import include, path
 
-from gbvwatch.cases import attacks_urls, evidence_views, views
+from gbvwatch.cases import attacks_urls, casework_views, evidence_views, views
 
 app_name = "cases"
+INCIDENT = {"kind": "incident"}
 urlpatterns = [
     path("", views.incident_list, name="incident_list"),
     path("new/", views.incident_create, name="incident_create"),
     # Evidence files: before the incident patterns, which would otherwise shadow them.
+    path("evidence/", casework_views.evidence_list, name="evidence_list"),
+    path(
+        "evidence/<str:evidence_id>/destroy/",
+        casework_views.evidence_shred,
+        name="evidence_shred",
+    ),
     path("evidence/<str:evidence_id>/", evidence_views.evidence_detail, name="evidence_detail"),
     path(
         "evidence/<str:evidence_id>/download/",
@@ -32,4 +39,7 @@ urlpatterns = [
     path("attacks/", include(attacks_urls)),
     path("<str:incident_id>/", views.incident_detail, name="incident_detail"),
     path("<str:incident_id>/edit/", views.incident_edit, name="incident_edit"),
+    path("<str:case_id>/notes/new/", casework_views.note_add, INCIDENT, name="incident_note_add"),
+    path("<str:case_id>/assign/", casework_views.case_assign, INCIDENT, name="incident_assign"),
+    path("<str:case_id>/destroy/", casework_views.case_shred, INCIDENT, name="incident_shred"),
 ]

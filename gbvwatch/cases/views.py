@@ -15,8 +15,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gbvwatch.cases import actions, queries
-from gbvwatch.cases.forms import IncidentForm
-from gbvwatch.cases.models import Incident, IncidentType
+from gbvwatch.cases.casework_actions import is_shredded
+from gbvwatch.cases.casework_views import casework_context
+from gbvwatch.cases.forms import IncidentFilterForm, IncidentForm
+from gbvwatch.cases.models import Incident
 from gbvwatch.core import crypto, keyring
 from gbvwatch.core.access import member_required
 from gbvwatch.core.actions import ActionError
@@ -41,14 +43,22 @@ def _locked(request: HttpRequest, incident: Incident | None = None) -> HttpRespo
 @member_required("cases.view")
 def incident_list(request: HttpRequest) -> HttpResponse:
     """The organisation's incidents, coded fields only (nothing is decrypted for a list)."""
-    incidents = queries.incidents_for(_user(request))
-    kind = request.GET.get("type", "")
-    if kind in IncidentType.values:
-        incidents = incidents.filter(type=kind)
-    if request.GET.get("mine"):
-        incidents = incidents.filter(assigned_to=_user(request))
+    user = _user(request)
+    # "mine" is the old name of "assigned to me", kept so saved links still work.
+    data = request.GET.copy()
+    if data.get("mine") and not data.get("assigned"):
+        data["assigned"] = "me"
+    search = IncidentFilterForm(data)
+    incidents = queries.incidents_filter(queries.incidents_for(user), user, search.filters())
     page = Paginator(incidents, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "types": IncidentType.choices, "type": kind}
+    query = data.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "search": search,
+        "query": query.urlencode(),
+        "total": page.paginator.count,
+    }
     return render(request, "cases/incident_list.html", context)
 
 
@@ -56,13 +66,19 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 def incident_detail(request: HttpRequest, incident_id: str) -> HttpResponse:
     """One incident with its sensitive fields decrypted (the read is audited)."""
     incident = queries.incident_get(_user(request), incident_id)
+    if is_shredded(incident):  # nothing left to decrypt: coded fields and history only
+        context = {"incident": incident, **casework_context(request, incident, None)}
+        return render(request, "cases/incident_detail.html", context)
     try:
+        private = keyring.private_key(request)
         secrets = actions.incident_reveal(
-            actor=_user(request), incident=incident, private_key=keyring.private_key(request)
+            actor=_user(request), incident=incident, private_key=private
         )
+        context = {"incident": incident, "secrets": secrets}
+        context.update(casework_context(request, incident, private))
     except (keyring.KeysLockedError, crypto.DecryptionError):
         return _locked(request, incident)
-    return render(request, "cases/incident_detail.html", {"incident": incident, "secrets": secrets})
+    return render(request, "cases/incident_detail.html", context)
 
 
 @member_required("cases.edit")
@@ -91,6 +107,9 @@ def incident_edit(request: HttpRequest, incident_id: str) -> HttpResponse:
     """Change an incident; its sensitive fields are shown decrypted, then re-encrypted."""
     user = _user(request)
     incident = queries.incident_get(user, incident_id)
+    if is_shredded(incident):
+        messages.error(request, _("This record was destroyed; it can no longer be edited."))
+        return redirect("cases:incident_detail", incident_id=incident.pk)
     try:
         private = keyring.private_key(request)
         current = actions.incident_reveal(actor=user, incident=incident, private_key=private)
@@ -116,6 +135,7 @@ def incident_edit(request: HttpRequest, incident_id: str) -> HttpResponse:
             secrets=form.secrets(),
             refusals=form.refusals(),
             private_key=private,
+            before_secrets=current,
         )
         messages.success(request, _("The incident was saved."))
         return redirect("cases:incident_detail", incident_id=incident.pk)

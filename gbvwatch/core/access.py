@@ -30,6 +30,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "data.export": frozenset({Role.COORDINATOR, Role.CASEWORKER, Role.ANALYST}),
     "cases.view": frozenset({Role.COORDINATOR, Role.CASEWORKER}),
     "cases.edit": frozenset({Role.COORDINATOR, Role.CASEWORKER}),
+    # Destroying a case's sensitive content cannot be undone: coordinators only.
+    "cases.shred": frozenset({Role.COORDINATOR}),
     "members.manage": frozenset({Role.COORDINATOR}),
     "audit.view": frozenset({Role.COORDINATOR}),
     "account.self": ALL_ROLES,

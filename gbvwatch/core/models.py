@@ -135,6 +135,8 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["seq"]
+        # A record's history (case pages) is read by its object.
+        indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

@@ -19,7 +19,8 @@ from PIL import ExifTags, Image, PngImagePlugin
 from gbvwatch.cases import evidence_actions
 from gbvwatch.cases.evidence_actions import EvidenceTooLarge, detect_content_type, evidence_attach
 from gbvwatch.cases.evidence_upload import EncryptedUpload
-from gbvwatch.cases.models import Attack, CustodyEntry, Evidence, Incident
+from gbvwatch.cases.models import CustodyEntry, Evidence, Incident
+from gbvwatch.cases.tests import test_attacks
 from gbvwatch.cases.tests.test_incidents import _everything_stored, _form, _logged_in
 from gbvwatch.conftest import Actor
 from gbvwatch.core.models import AuditEntry
@@ -27,12 +28,6 @@ from gbvwatch.core.models import AuditEntry
 CANARY_CONTENT = "CANARY-EVIDENCE-CONTENT-Gülnarə-5e1"
 CANARY_DESCRIPTION = "CANARY-EVIDENCE-DESCRIPTION-ş-9d2"
 CANARY_NAME = "CANARY-EVIDENCE-FILENAME-c4a"
-
-
-@pytest.fixture
-def media(settings: Any, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return tmp_path / "media"
 
 
 def _files_under(root: Path) -> list[Path]:
@@ -248,12 +243,7 @@ def test_a_failed_transaction_leaves_no_file(
 @pytest.mark.django_db
 def test_evidence_on_an_attack(bob: Actor, media: Path):
     client = _logged_in(bob)
-    attack = Attack.objects.create(
-        organisation_id=bob.user.membership.organisation_id,
-        target_pseudonym="T1",
-        platform="instagram",
-        attack_types=["intimate_image_leak"],
-    )
+    attack = test_attacks._create(client, attack_types=["intimate_image_leak"])
     url = reverse("cases:attack_evidence_add", args=[attack.pk])
     assert client.get(url).status_code == 200
     response = _upload(client, url, "shot.pdf", b"%PDF-1.7\n" + b"0" * 100)

@@ -35,6 +35,13 @@ ORG_SCOPED = {
     "cases:evidence_working_copy",
     "cases:incident_evidence_add",
     "cases:attack_evidence_add",
+    "cases:incident_note_add",
+    "cases:incident_assign",
+    "cases:incident_shred",
+    "cases:attack_note_add",
+    "cases:attack_assign",
+    "cases:attack_shred",
+    "cases:evidence_shred",
     "core:session_end",  # scoped further, to the person: see _kwargs_for
     "core:member_role",
     "core:member_deactivate",
@@ -206,6 +213,8 @@ def _kwargs_for(
         return {"code": world["standard_code"]}
     if name == "directory:data_export":
         return {"what": "units", "fmt": "csv"}
+    if "case_id" in params:  # an incident or an attack, as the pattern's default says
+        return {"case_id": world[f"{pattern.default_args['kind']}s"][scope_name]}
     if "incident_id" in params:
         return {"incident_id": world["incidents"][scope_name]}
     if "attack_id" in params:
