@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from gbvwatch.cases.attacks_actions import AttackSecrets
 from gbvwatch.cases.attacks_index import VALUE_LIMIT, IndicatorError, kinds_accepting, normalise
-from gbvwatch.cases.models import Attack, AttackType, Campaign, IndicatorKind
+from gbvwatch.cases.forms import ASSIGNED_CHOICES
+from gbvwatch.cases.models import Attack, AttackType, Campaign, IndicatorKind, Platform
+from gbvwatch.geography.models import AdminUnit
 
 TEXT_LIMIT = 20_000  # characters of a narrative; longer text is refused, never cut
 
@@ -150,3 +152,48 @@ class CampaignForm(forms.ModelForm):  # type: ignore[type-arg]
                 _lazy("Your organisation already has a campaign with this label.")
             )
         return label
+
+
+class AttackFilterForm(forms.Form):
+    """Search over the coded fields of the attack list (nothing encrypted is searched)."""
+
+    platform = forms.ChoiceField(
+        label=_lazy("Platform"), required=False, choices=[("", _lazy("any")), *Platform.choices]
+    )
+    attack_type = forms.ChoiceField(
+        label=_lazy("Kind of attack"),
+        required=False,
+        choices=[("", _lazy("any")), *AttackType.choices],
+    )
+    campaign = forms.ModelChoiceField(
+        label=_lazy("Campaign"), required=False, queryset=Campaign.objects.none()
+    )
+    unit = forms.ModelChoiceField(
+        label=_lazy("District"), required=False, queryset=AdminUnit.objects.none()
+    )
+    date_from = forms.DateField(label=_lazy("Started from"), required=False)
+    date_to = forms.DateField(label=_lazy("Started until"), required=False)
+    assigned = forms.ChoiceField(
+        label=_lazy("Caseworker"), required=False, choices=ASSIGNED_CHOICES
+    )
+
+    def __init__(self, *args: Any, campaigns: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns  # type: ignore[attr-defined]
+        unit = self.fields["unit"]
+        unit.queryset = AdminUnit.objects.all()  # type: ignore[attr-defined]
+        unit.to_field_name = "code"  # type: ignore[attr-defined]
+        unit.label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _lazy("This date is before the first one."))
+        return data
+
+    def filters(self) -> dict[str, Any]:
+        """The valid criteria, by name (empty ones left out)."""
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}

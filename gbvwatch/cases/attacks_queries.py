@@ -4,7 +4,7 @@ another organisation's object is simply not found (404)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -24,6 +24,27 @@ def _uuid(value: str) -> uuid.UUID:
 def attacks_for(user: Any) -> QuerySet[Attack]:
     """Attacks of the user's organisation (coded fields; nothing decrypted)."""
     return scope_to_organisation(Attack.objects.select_related("unit", "campaign"), user)
+
+
+def attacks_filter(
+    attacks: QuerySet[Attack], user: Any, criteria: Mapping[str, Any]
+) -> QuerySet[Attack]:
+    """Narrow a list by coded criteria (as AttackFilterForm.filters() gives them)."""
+    attacks = attacks.filter(
+        **{name: criteria[name] for name in ("platform", "campaign", "unit") if name in criteria}
+    )
+    if "attack_type" in criteria:
+        # A JSON list of codes; no code is a substring of another, so text matching is exact.
+        attacks = attacks.filter(attack_types__icontains=f'"{criteria["attack_type"]}"')
+    if "date_from" in criteria:
+        attacks = attacks.filter(started_on__gte=criteria["date_from"])
+    if "date_to" in criteria:
+        attacks = attacks.filter(started_on__lte=criteria["date_to"])
+    if criteria.get("assigned") == "me":
+        attacks = attacks.filter(assigned_to=user)
+    elif criteria.get("assigned") == "none":
+        attacks = attacks.filter(assigned_to__isnull=True)
+    return attacks
 
 
 def attack_get(user: Any, attack_id: str) -> Attack:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from gbvwatch.cases import attacks_actions as actions
 from gbvwatch.cases import attacks_queries as queries
 from gbvwatch.cases.attacks_forms import (
+    AttackFilterForm,
     AttackForm,
     CampaignForm,
     IndicatorForm,
@@ -24,7 +25,7 @@ from gbvwatch.cases.attacks_forms import (
 )
 from gbvwatch.cases.casework_actions import is_shredded
 from gbvwatch.cases.casework_views import casework_context
-from gbvwatch.cases.models import Attack, Platform
+from gbvwatch.cases.models import Attack
 from gbvwatch.core import crypto, keyring
 from gbvwatch.core.access import member_required
 from gbvwatch.core.actions import ActionError
@@ -44,12 +45,13 @@ def _locked(request: HttpRequest) -> HttpResponse:
 @member_required("cases.view")
 def attack_list(request: HttpRequest) -> HttpResponse:
     """The organisation's attacks, coded fields only (nothing is decrypted for a list)."""
-    attacks = queries.attacks_for(_user(request))
-    platform = request.GET.get("platform", "")
-    if platform in Platform.values:
-        attacks = attacks.filter(platform=platform)
+    user = _user(request)
+    search = AttackFilterForm(request.GET, campaigns=queries.campaigns_for(user))
+    attacks = queries.attacks_filter(queries.attacks_for(user), user, search.filters())
     page = Paginator(attacks, 50).get_page(request.GET.get("page"))
-    context = {"page": page, "platforms": Platform.choices, "platform": platform}
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "search": search, "query": query.urlencode()}
     return render(request, "cases/attack_list.html", context)
 
 

@@ -201,3 +201,24 @@ def test_evidence_list_shows_the_organisation_s_files_only(bob: Actor, erin: Act
     assert [e.pk for e in page.context["page"]] == [evidence.pk]
     assert b"secret" not in page.content and evidence.sha256[:16].encode() in page.content
     assert Evidence.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_attack_search_by_kind_platform_and_date(bob: Actor):
+    client = _logged_in(bob)
+    takeover = test_attacks._create(client, attack_types=["account_takeover"])
+    smear = test_attacks._create(
+        client, attack_types=["smear_campaign", "threats_harassment"], platform="facebook",
+        started_on="2021-03-01", detected_on="2021-03-02", reported_on="2021-03-03",
+    )  # fmt: skip
+
+    def listed(**query: str) -> set[str]:
+        response = client.get(reverse("cases:attack_list"), query)
+        assert response.status_code == 200
+        return {str(a.pk) for a in response.context["page"]}
+
+    assert listed() == {str(takeover.pk), str(smear.pk)}
+    assert listed(attack_type="threats_harassment") == {str(smear.pk)}
+    assert listed(attack_type="account_takeover", platform="instagram") == {str(takeover.pk)}
+    assert listed(date_to="2021-12-31") == {str(smear.pk)}
+    assert listed(attack_type="no_such_kind") == {str(takeover.pk), str(smear.pk)}
