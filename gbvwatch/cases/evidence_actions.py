@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -379,3 +380,43 @@ def evidence_open(
             organisation_id=evidence.organisation_id,
         )
     return read_decrypted(path, key=data_key, associated_data=aad)
+
+
+@dataclass(frozen=True)
+class CollectedFiles:
+    """What a clean-up of the evidence directory found and removed."""
+
+    kept: int
+    removed: int
+    removed_bytes: int
+
+
+def evidence_files_collect(*, min_age_seconds: float, dry_run: bool = False) -> CollectedFiles:
+    """Delete files of the evidence directory that no evidence record points to.
+
+    Such files are left by a crash between writing a file and committing its row, by an
+    interrupted upload (`.partial`) or by a destruction whose process died before deleting.
+    Only files older than `min_age_seconds` go, so an upload in progress is never touched."""
+    directory = evidence_dir()
+    if not directory.is_dir():
+        return CollectedFiles(0, 0, 0)
+    known = set(Evidence.objects.values_list("stored_name", flat=True))
+    known |= set(Evidence.objects.values_list("working_copy_name", flat=True))
+    cutoff = time.time() - min_age_seconds
+    kept = removed = removed_bytes = 0
+    for path in directory.iterdir():
+        if not path.is_file() or path.name in known or path.stat().st_mtime > cutoff:
+            kept += path.is_file()
+            continue
+        removed += 1
+        removed_bytes += path.stat().st_size
+        if not dry_run:
+            path.unlink(missing_ok=True)
+    if removed and not dry_run:
+        with transaction.atomic():
+            audit_append(
+                actor="system",
+                action="evidence.collect_orphans",
+                details={"removed": removed, "bytes": removed_bytes},
+            )
+    return CollectedFiles(kept, removed, removed_bytes)

@@ -1,17 +1,22 @@
 """Run by test_durability: sets up an organisation, then forks writers and kills them.
 
-Usage: python -m gbvwatch.cases.tests.durability_writer ACK_FILE KILLS SEED
-Each writer creates incidents one after another and, after each commit returns, appends the
-incident's id to ACK_FILE (fsynced). The parent kills every writer with SIGKILL after a random
-delay. The test then checks that every acknowledged incident is in the database, whole."""
+Usage: python -m gbvwatch.cases.tests.durability_writer run ACK_FILE KILLS SEED
+       python -m gbvwatch.cases.tests.durability_writer verify ACK_FILE
+Each writer creates incidents and attaches an evidence file to each, one after another; after
+each commit returns it appends "incident ID" or "evidence ID SHA256" to ACK_FILE (fsynced). The
+parent kills every writer with SIGKILL after a random delay. `verify` then opens every evidence
+file the database points to with the organisation key and prints a JSON summary."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import random
 import signal
 import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gbvwatch.settings")
 
@@ -19,19 +24,33 @@ import django
 
 django.setup()
 
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
 
 from gbvwatch.cases.actions import IncidentSecrets, incident_create  # noqa: E402
-from gbvwatch.cases.models import Incident  # noqa: E402
+from gbvwatch.cases.envelope import open_data_key  # noqa: E402
+from gbvwatch.cases.evidence_actions import (  # noqa: E402
+    _file_aad,
+    evidence_attach,
+    evidence_dir,
+    evidence_files_collect,
+)
+from gbvwatch.cases.evidence_store import read_decrypted  # noqa: E402
+from gbvwatch.cases.models import Evidence, Incident  # noqa: E402
 from gbvwatch.core import crypto  # noqa: E402
 from gbvwatch.core.models import Membership, Organisation, OrganisationKey, Role, User  # noqa: E402
 
 
-def _setup() -> User:
+def _key_path(ack_path: str) -> Path:
+    return Path(ack_path).with_suffix(".orgkey")
+
+
+def _setup(ack_path: str) -> User:
     call_command("migrate", verbosity=0)
     org = Organisation.objects.create(name="Durable", slug="durable")
     material = crypto.new_organisation_key(org.pk)
+    _key_path(ack_path).write_bytes(material.private_key)  # for `verify` only
     OrganisationKey.objects.create(
         organisation=org,
         public_key=material.public_key,
@@ -41,6 +60,12 @@ def _setup() -> User:
     user = User.objects.create(username="writer")
     Membership.objects.create(user=user, organisation=org, role=Role.CASEWORKER)
     return user
+
+
+def _acknowledge(ack: object, line: str) -> None:
+    ack.write(line + "\n")  # type: ignore[attr-defined]
+    ack.flush()  # type: ignore[attr-defined]
+    os.fsync(ack.fileno())  # type: ignore[attr-defined]
 
 
 def _write_forever(user_id: int, ack_path: str) -> None:
@@ -57,15 +82,62 @@ def _write_forever(user_id: int, ack_path: str) -> None:
                 secrets=IncidentSecrets(narrative=f"narrative {n} " + "x" * 2000),
                 refusals=[],
             )  # fmt: skip
-            ack.write(f"{incident.pk}\n")
-            ack.flush()
-            os.fsync(ack.fileno())
+            _acknowledge(ack, f"incident {incident.pk}")
+            content = os.urandom(150_000 + n)  # several secretstream chunks
+            evidence = evidence_attach(
+                actor=user,
+                parent=incident,
+                upload=SimpleUploadedFile(f"photo-{n}.bin", content),
+                description=f"file {n}",
+                hash_only=False,
+            )
+            _acknowledge(ack, f"evidence {evidence.pk} {hashlib.sha256(content).hexdigest()}")
+
+
+def verify(ack_path: str) -> dict[str, object]:
+    """Open every evidence file the database points to; then collect the orphans."""
+    private_key = _key_path(ack_path).read_bytes()
+    opened, broken = {}, []
+    for evidence in Evidence.objects.all():
+        data_key = open_data_key(private_key, bytes(evidence.data_key_sealed))
+        digest = hashlib.sha256()
+        try:
+            for chunk in read_decrypted(
+                evidence_dir() / evidence.stored_name,
+                key=data_key,
+                associated_data=_file_aad(evidence, "original"),
+            ):
+                digest.update(chunk)
+        except Exception as exc:  # a missing, torn or altered file is the failure we look for
+            broken.append(f"{evidence.pk}: {exc!r}")
+            continue
+        opened[str(evidence.pk)] = digest.hexdigest()
+    files_before = sorted(p.name for p in evidence_dir().iterdir())
+    collected = evidence_files_collect(min_age_seconds=0)
+    return {
+        "opened": opened,
+        "broken": broken,
+        "files_before_collect": len(files_before),
+        "partial_before_collect": sum(name.endswith(".partial") for name in files_before),
+        "removed_by_collect": collected.removed,
+        "kept_by_collect": collected.kept,
+        "files_after_collect": sorted(p.name for p in evidence_dir().iterdir()),
+        "referenced": sorted(
+            n
+            for pair in Evidence.objects.values_list("stored_name", "working_copy_name")
+            for n in pair
+            if n
+        ),
+    }
 
 
 def main() -> None:
-    """Fork and kill writers; exits 0 when all kills happened."""
-    ack_path, kills, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    user = _setup()
+    """Fork and kill writers (exits 0 when all kills happened), or verify what is left."""
+    if sys.argv[1] == "verify":
+        sys.stdout.write(json.dumps(verify(sys.argv[2])))
+        return
+    ack_path, kills, seed = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    user = _setup(ack_path)
     rng = random.Random(seed)
     for _ in range(kills):
         connections.close_all()  # each child opens its own connection
@@ -75,7 +147,7 @@ def main() -> None:
                 _write_forever(user.pk, ack_path)
             finally:
                 os._exit(1)
-        time.sleep(rng.uniform(0.01, 0.15))
+        time.sleep(rng.uniform(0.02, 0.3))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     sys.stdout.write("done\n")
