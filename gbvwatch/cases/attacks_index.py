@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _lazy
@@ -30,6 +31,9 @@ _PHONE_NOISE = re.compile(r"[\s\-().]")
 _DIGITS = re.compile(r"[0-9]{7,15}")
 _SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*")
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
+# Country calling code and length of the national significant number, by instance country
+# (ITU-T E.164 national numbering plans). A number written nationally has a trunk "0" first.
+NATIONAL_NUMBERING = {"AZ": ("994", 9), "GE": ("995", 9), "AM": ("374", 8), "TR": ("90", 10)}
 
 
 class IndicatorError(ValueError):
@@ -66,14 +70,27 @@ def _email(text: str) -> str:
 
 
 def _phone(text: str) -> str:
-    # E.164-ish: formatting and the international prefix ("+" or "00") dropped, digits kept.
+    # E.164 digits: formatting and the international prefix ("+" or "00") dropped. A number in
+    # the instance country's national form ("050 123 45 67" in Azerbaijan) gets the country
+    # code in place of its trunk 0, so the local and international forms match.
     compact = _PHONE_NOISE.sub("", text.strip())
+    international = True
     if compact.startswith("+"):
         compact = compact[1:]
     elif compact.startswith("00"):
         compact = compact[2:]
+    else:
+        international = False
     if not _DIGITS.fullmatch(compact):
         raise IndicatorError(_lazy("A phone number has 7 to 15 digits, optionally after a +."))
+    plan = NATIONAL_NUMBERING.get(settings.COUNTRY)
+    if plan is not None:
+        code, length = plan
+        if not international and compact.startswith("0") and len(compact) == 1 + length:
+            return code + compact[1:]
+        # "+994 (050) ..." keeps the trunk 0 after the country code by mistake.
+        if compact.startswith(code + "0") and len(compact) == len(code) + 1 + length:
+            return code + compact[len(code) + 1 :]
     return compact
 
 

@@ -335,6 +335,9 @@ def test_analysts_and_viewers_have_no_access_to_attacks(carol: Actor, dave: Acto
         ("email", "Someone.Else@Evil-Domain.EXAMPLE", "someone.else@evil-domain.example"),
         ("phone", "+994 (50) 123-45-67", "994501234567"),
         ("phone", "00994501234567", "994501234567"),
+        ("phone", "050 123 45 67", "994501234567"),  # national form, trunk 0
+        ("phone", "+994 (050) 123-45-67", "994501234567"),  # trunk 0 kept by mistake
+        ("phone", "0123 4567", "01234567"),  # not a national number of the country: as is
         ("file_sha256", " " + "AB" * 32 + " ", "ab" * 32),
         ("handle", "@Activist_Hunter", "activist_hunter"),
         ("url", "HTTPS://Evil-Domain.Example:443/Path?Q=1#frag", "https://evil-domain.example/Path?Q=1"),
