@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 
 from gbvwatch.cases.attacks_actions import AttackSecrets
 from gbvwatch.cases.attacks_index import VALUE_LIMIT, IndicatorError, kinds_accepting, normalise
@@ -101,7 +102,7 @@ class IndicatorSearchForm(forms.Form):
         choices=[("", _lazy("any")), *IndicatorKind.choices],
     )
     value = forms.CharField(
-        label=_lazy("Indicator"),
+        label=pgettext_lazy("trace of a digital attack", "Indicator"),
         help_text=_lazy("Exact match, ignoring case where case does not matter."),
         max_length=VALUE_LIMIT,
         strip=False,

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -60,7 +61,8 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > settings.IMPORT_MAX_BYTES:
             raise forms.ValidationError(
-                _("The file is larger than %(n)d bytes.") % {"n": settings.IMPORT_MAX_BYTES}
+                _("The file is larger than the limit of %(size)s.")
+                % {"size": filesizeformat(settings.IMPORT_MAX_BYTES)}
             )
         data: bytes = upload.read()
         return data

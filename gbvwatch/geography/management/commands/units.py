@@ -127,7 +127,9 @@ class TableCommand(BaseCommand, ABC):
         if options["format"] == "json":
             self.stdout.write(json.dumps(result.as_dict()))
             return
-        message = _("%(file)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged")
+        message = _(
+            "%(file)s: created: %(created)d, updated: %(updated)d, unchanged: %(unchanged)d"
+        )
         self.stdout.write(message % {"file": path.name, **result.as_dict()})
         if result.skipped or result.deleted:
             extra = _("%(skipped)d skipped, %(deleted)d deleted")
