@@ -39,6 +39,8 @@ MARKERS = {
     "evidence_description": "CANARYxDESCRIPTIONxi99",
     "evidence_content": "CANARYxFILECONTENTxj00",
     "evidence_name": "CANARYxFILENAMExk11.txt",
+    "note": "CANARYxNOTExl22",
+    "attack_note": "CANARYxATTACKNOTExm33",
 }
 
 
@@ -85,6 +87,12 @@ def _exercise(client: Client) -> None:
         {"file": upload, "description": MARKERS["evidence_description"]},
     )
     assert response.status_code == 302, response.status_code
+    note = reverse("cases:incident_note_add", kwargs={"case_id": pk})
+    assert client.post(note, {"text": MARKERS["note"]}).status_code == 302
+    client.post(note, {"text": MARKERS["note"] * 2000})  # too long: an error path
+    client.get(reverse("cases:incident_detail", args=[pk]))
+    client.get(reverse("cases:incident_list"), {"type": "rape", "consent": "statistics"})
+    client.get(reverse("cases:evidence_list"))
     attack = {
         "target_pseudonym": "Activist A", "platform": "instagram",
         "attack_types": ["account_takeover"], "started_on": "2026-10-01",
@@ -98,6 +106,8 @@ def _exercise(client: Client) -> None:
         {"kind": "domain", "value": MARKERS["indicator"]},
     )
     client.post(reverse("cases:attack_find"), {"kind": "domain", "value": MARKERS["indicator"]})
+    attack_note = reverse("cases:attack_note_add", kwargs={"case_id": attack_pk})
+    assert client.post(attack_note, {"text": MARKERS["attack_note"]}).status_code == 302
     client.get(reverse("cases:attack_detail", args=[attack_pk]))
     client.get(reverse("directory:data_export", args=["services", "csv"]))
 

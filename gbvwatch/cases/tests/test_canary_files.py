@@ -6,7 +6,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
 
 from gbvwatch.cases.tests.canary_run import MARKERS
 
@@ -41,3 +45,54 @@ def test_markers_are_found_nowhere_in_the_data_directory(tmp_path: Path) -> None
     assert not found, f"markers found on disk: {found}"
     # The scan does see clear data: the pseudonym, stored in clear by design, is on disk.
     assert any(b"Activist A" in data for _path, data in blobs)
+
+
+def _scan(root: Path, extra: list[tuple[str, bytes]]) -> list[tuple[str, str]]:
+    found = []
+    needles = {
+        name: {marker.encode(), marker.lower().encode(), marker.encode("utf-16-le")}
+        for name, marker in MARKERS.items()
+    }
+    blobs = [(str(p), p.read_bytes()) for p in root.rglob("*") if p.is_file()] + extra
+    for label, data in blobs:
+        found += [(label, name) for name, forms in needles.items() if any(n in data for n in forms)]
+    return found
+
+
+@pytest.mark.skipif(
+    not os.environ.get("GBVWATCH_CANARY_PG_DIR"),
+    reason="needs a PostgreSQL server whose files this test may read (set by .ci/run)",
+)
+def test_markers_are_found_nowhere_in_the_postgresql_server_files(tmp_path: Path) -> None:
+    """The same exercise against PostgreSQL; its data directory (tables, WAL) and server log
+    are then scanned. .ci/run starts that server and names its directory."""
+    import psycopg
+
+    server_dir = Path(os.environ["GBVWATCH_CANARY_PG_DIR"])
+    url = urlsplit(os.environ["DATABASE_URL"])
+    admin = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+    try:
+        admin.execute("DROP DATABASE IF EXISTS gbvwatch_canary")
+        admin.execute("CREATE DATABASE gbvwatch_canary")
+    finally:
+        admin.close()
+    env = dict(os.environ)
+    env.update(DATABASE_URL=urlunsplit(url._replace(path="/gbvwatch_canary")),
+               GBVWATCH_DATA_DIR=str(tmp_path), GBVWATCH_ARGON2_OPSLIMIT="1",
+               GBVWATCH_ARGON2_MEMLIMIT_KIB="8192", GBVWATCH_LOG_LEVEL="DEBUG")  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "gbvwatch.cases.tests.canary_run"],
+        env=env,
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0 and b"done" in result.stdout, result.stderr[-3000:]
+    time.sleep(1)  # the WAL writer flushes within 200 ms
+    found = _scan(server_dir, [("stdout", result.stdout), ("stderr", result.stderr)])
+    found += _scan(tmp_path, [])
+    assert not found, f"markers found in the PostgreSQL server's files: {found}"
+    # The scan does see clear data: the pseudonym, stored in clear by design, is on disk.
+    assert any(b"Activist A" in p.read_bytes() for p in server_dir.rglob("*") if p.is_file()), (
+        "the scan saw none of the data: is this the server's directory?"
+    )
