@@ -222,3 +222,29 @@ def test_attack_search_by_kind_platform_and_date(bob: Actor):
     assert listed(attack_type="account_takeover", platform="instagram") == {str(takeover.pk)}
     assert listed(date_to="2021-12-31") == {str(smear.pk)}
     assert listed(attack_type="no_such_kind") == {str(takeover.pk), str(smear.pk)}
+
+
+@pytest.mark.django_db
+def test_hostile_input_to_case_work_with_an_unlocked_session_never_causes_a_server_error(
+    alice: Actor,
+):
+    client = _logged_in(alice)
+    incident = _incident(client)
+    attack = test_attacks._create(client)
+    fields = ["text", "assignee", "confirm", "type", "unit", "date_from", "date_to", "assigned",
+              "consent", "refusal", "attack_type", "campaign", "page"]  # fmt: skip
+    urls = [
+        reverse(f"cases:{kind}_{verb}", kwargs={"case_id": case.pk})
+        for kind, case in (("incident", incident), ("attack", attack))
+        for verb in ("note_add", "assign")
+    ] + [reverse("cases:incident_list"), reverse("cases:attack_list")]
+    for payload in [*test_attacks.HOSTILE, "a" * 1_000_000, "-1", "9" * 30]:
+        data = dict.fromkeys(fields, payload)
+        for url in urls:
+            assert client.post(url, data).status_code < 500
+            if "\x00" not in payload:
+                assert client.get(url, data).status_code < 500
+    # Every note that got in opens again; none was half-written.
+    page = client.get(reverse("cases:incident_detail", args=[incident.pk]))
+    assert page.status_code == 200
+    assert len(page.context["notes"]) == CaseNote.objects.filter(incident=incident).count()

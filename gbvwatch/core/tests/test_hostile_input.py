@@ -28,6 +28,7 @@ FIELDS = [
     "username", "password", "code", "role", "type", "incident_date", "narrative",
     "survivor_name", "year", "circuity", "what", "language", "recovery_key", "your_password",
     "title", "per", "amount", "denominator", "kinds", "q", "unit", "transgender", "page",
+    "text", "assignee", "confirm", "date_from", "assigned", "consent", "attack_type",
 ]  # fmt: skip
 hostile_text = st.one_of(st.sampled_from(PAYLOADS), st.text(max_size=200))
 
