@@ -324,6 +324,7 @@ def _run_flow(
     page.goto(incident_url)
     assert page.inner_text("#survivor-name").strip() == INCIDENT_NAME
     assert INCIDENT_NARRATIVE in page.inner_text("#narrative")
+    assert INCIDENT_NOTE in page.inner_text("#notes")
     with page.expect_navigation():
         page.locator("#evidence-list a").first.click()
     assert page.inner_text("#original-name").strip() == "threats.txt"
@@ -394,6 +395,7 @@ def _check_gaps_page(page: Page, server: Server, tmp_path: Path) -> None:
 
 INCIDENT_NAME = "Leyla (pseudonym) ə ğ \u0131 İ ş"
 INCIDENT_NARRATIVE = "Thrown out at night; the shelter refused her."
+INCIDENT_NOTE = "Called back from a neighbour's phone; prefers Russian."
 EVIDENCE_BYTES = "You will regret this. Sən peşman olacaqsan.\n".encode() * 40
 
 
@@ -427,6 +429,13 @@ def _record_incident(page: Page, server: Server) -> str:
     with page.expect_navigation():
         page.click("button#add-evidence")
     assert page.inner_text("#sha256").strip() == hashlib.sha256(EVIDENCE_BYTES).hexdigest()
+    # A note, encrypted like the narrative, then shown in the case's notes and history.
+    page.goto(incident_url)
+    page.fill("#note-form textarea", INCIDENT_NOTE)
+    with page.expect_navigation():
+        page.click("button#add-note")
+    assert INCIDENT_NOTE in page.inner_text("#notes")
+    assert page.locator('#history tr[data-action="incident.note"]').count() == 1
     return incident_url
 
 
