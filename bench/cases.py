@@ -4,6 +4,7 @@ Rows carry ciphertexts of realistic size (the list never decrypts them). Run by 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import statistics
@@ -13,6 +14,7 @@ from typing import Any
 
 INCIDENTS = 100_000
 REQUESTS = 60
+START = dt.date(2016, 1, 1)
 
 
 def _populate(organisation: Any, user: Any) -> None:
@@ -40,6 +42,7 @@ def _populate(organisation: Any, user: Any) -> None:
                 gender_identity=rng.choice(GenderIdentity.values),
                 disability=rng.choice(YesNoUnknown.values),
                 perpetrator=rng.choice(Relationship.values),
+                incident_date=START + dt.timedelta(days=rng.randrange(3650)),
                 assigned_to=user if n % 10 == 0 else None,
                 data_key_sealed=blob[:80],
                 survivor_name_enc=blob[:60],
@@ -84,6 +87,15 @@ def run() -> list[str]:
         ("case list, page 1000", "/cases/?page=1000"),
         ("case list filtered by type", "/cases/?type=rape"),
         ("case list, assigned to me", "/cases/?mine=1"),
+        (
+            "case list, search by 3 coded fields",
+            "/cases/?gender_identity=trans_woman&age_band=18-25&disability=yes",
+        ),
+        (
+            "case list, type and two years",
+            "/cases/?type=rape&date_from=2020-01-01&date_to=2021-12-31",
+        ),
+        ("case list, refused because of gender identity", "/cases/?refusal=gender_identity"),
     ]
     measured = [(label, *_p95(client, url)) for label, url in rows]
     base = measured[0][2]

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from gbvwatch.cases.models import Incident
+from gbvwatch.cases.models import Incident, Refusal
 from gbvwatch.core.scoping import scope_to_organisation
 
 
@@ -48,7 +48,8 @@ def incidents_filter(
     if "date_to" in criteria:
         incidents = incidents.filter(incident_date__lte=criteria["date_to"])
     if "refusal" in criteria:
-        incidents = incidents.filter(refusals__reason=criteria["refusal"]).distinct()
+        refused = Refusal.objects.filter(reason=criteria["refusal"]).values("incident_id")
+        incidents = incidents.filter(pk__in=refused)
     if "consent" in criteria:
         incidents = incidents.filter(**{CONSENT_FIELDS[criteria["consent"]]: True})
     if criteria.get("assigned") == "me":
