@@ -79,6 +79,9 @@ def casework_context(request: HttpRequest, case: Case, private_key: bytes | None
         "note_url": reverse(f"cases:{kind}_note_add", kwargs={"case_id": case.pk}),
         "assign_url": reverse(f"cases:{kind}_assign", kwargs={"case_id": case.pk}),
         "shred_url": reverse(f"cases:{kind}_shred", kwargs={"case_id": case.pk}),
+        "complaint_url": reverse(
+            f"accountability:{kind}_complaint_file", kwargs={"case_id": case.pk}
+        ),
         "shredded": is_shredded(case),
         "notes": (
             casework_actions.notes_reveal(case=case, private_key=private_key)

@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from gbvwatch.accountability.models import Complaint
 from gbvwatch.cases.models import Attack, Campaign, Evidence, Incident
 from gbvwatch.core.access import PERMISSIONS, AccessRule
 from gbvwatch.core.models import MemberSession, Membership, Organisation, Role, User
@@ -42,6 +43,10 @@ ORG_SCOPED = {
     "cases:attack_assign",
     "cases:attack_shred",
     "cases:evidence_shred",
+    "accountability:incident_complaint_file",
+    "accountability:attack_complaint_file",
+    "accountability:complaint_detail",
+    "accountability:complaint_respond",
     "core:session_end",  # scoped further, to the person: see _kwargs_for
     "core:member_role",
     "core:member_deactivate",
@@ -192,6 +197,17 @@ def world(db: Any) -> dict[str, Any]:
             )
             for scope, org in (("own", own), ("other", other))
         },
+        "complaints": {
+            scope: str(
+                Complaint.objects.create(
+                    organisation=org,
+                    incident=Incident.objects.filter(organisation=org).first(),
+                    authority="police",
+                    filed_on="2021-03-01",
+                ).pk
+            )
+            for scope, org in (("own", own), ("other", other))
+        },
         "standard_code": Standard.objects.create(
             code="national-norm",
             title="t",
@@ -213,6 +229,8 @@ def _kwargs_for(
         return {"code": world["standard_code"]}
     if name == "directory:data_export":
         return {"what": "units", "fmt": "csv"}
+    if "complaint_id" in params:
+        return {"complaint_id": world["complaints"][scope_name]}
     if "case_id" in params:  # an incident or an attack, as the pattern's default says
         return {"case_id": world[f"{pattern.default_args['kind']}s"][scope_name]}
     if "incident_id" in params:
