@@ -131,3 +131,31 @@ def test_an_outcome_stops_the_clock(bob: Actor):
     )
     figures = queries.accountability_for(bob.user, today=dt.date(2022, 1, 1), overdue_days=30)
     assert figures.overall.percent == 0.0 and figures.overdue == ()
+
+
+@pytest.mark.django_db
+def test_notes_complaints_and_responses_open_after_a_key_rotation(alice: Actor, bob: Actor):
+    from gbvwatch.cases import casework_actions
+    from gbvwatch.conftest import PASSWORD
+    from gbvwatch.core import actions as core_actions
+
+    client = _logged_in(bob)
+    incident = _incident(client)
+    casework_actions.note_add(actor=bob.user, case=incident, text="a note before rotation")
+    _file(client, incident)
+    complaint = Complaint.objects.get()
+    actions.complaint_respond(
+        actor=bob.user, complaint=complaint, received_on=dt.date(2021, 5, 1), status="refused",
+        note="refused before rotation",
+    )  # fmt: skip
+    rotation = core_actions.organisation_key_rotate(actor=alice.user, password=PASSWORD)
+    assert rotation.records == 4  # the incident, the note, the complaint, the response
+    new_private = core_actions.member_private_key(user=alice.user, password=PASSWORD)
+    notes = casework_actions.notes_reveal(case=incident, private_key=new_private)
+    assert [n.text for n in notes] == ["a note before rotation"]
+    complaint.refresh_from_db()
+    revealed = actions.complaint_reveal(
+        actor=alice.user, complaint=complaint, private_key=new_private
+    )
+    assert revealed.reference == REFERENCE
+    assert [r.note for r in revealed.responses] == ["refused before rotation"]
