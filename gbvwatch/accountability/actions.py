@@ -24,11 +24,12 @@ from gbvwatch.cases.envelope import (
     encrypt_text,
     new_data_key,
     open_data_key,
+    organisation_public_key,
 )
 from gbvwatch.cases.models import Attack, Incident
 from gbvwatch.core.actions import ActionError
 from gbvwatch.core.audit import audit_append
-from gbvwatch.core.models import OrganisationKey, User
+from gbvwatch.core.models import User
 
 COMPLAINT_LABEL = "accountability.complaint"
 RESPONSE_LABEL = "accountability.complaintresponse"
@@ -51,15 +52,6 @@ class RevealedComplaint:
 
     reference: str
     responses: tuple[RevealedResponse, ...]
-
-
-def _public_key(organisation_id: int) -> bytes:
-    key = OrganisationKey.objects.filter(organisation_id=organisation_id).first()
-    if key is None:
-        raise ActionError(
-            _("Your organisation has no encryption key yet: a coordinator must finish set-up.")
-        )
-    return bytes(key.public_key)
 
 
 def _check_date(value: dt.date, *, not_before: dt.date | None = None) -> None:
@@ -100,7 +92,9 @@ def complaint_file(
         complaint.incident = case
     else:
         complaint.attack = case
-    data_key, complaint.data_key_sealed = new_data_key(_public_key(case.organisation_id))
+    data_key, complaint.data_key_sealed = new_data_key(
+        organisation_public_key(case.organisation_id)
+    )
     complaint.reference_enc = encrypt_text(
         data_key, binding_of(complaint, COMPLAINT_LABEL), "reference", reference.strip()
     )
@@ -139,7 +133,9 @@ def complaint_respond(
         status=status,
         created_by=actor,
     )
-    data_key, response.data_key_sealed = new_data_key(_public_key(complaint.organisation_id))
+    data_key, response.data_key_sealed = new_data_key(
+        organisation_public_key(complaint.organisation_id)
+    )
     response.note_enc = encrypt_text(
         data_key, binding_of(response, RESPONSE_LABEL), "note", note.strip()
     )

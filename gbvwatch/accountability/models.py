@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gbvwatch.cases.models import exactly_one_case
+
 
 class Authority(models.TextChoices):
     POLICE = "police", _("Police")
@@ -83,15 +85,7 @@ class Complaint(models.Model):
     class Meta:
         ordering = ["-filed_on", "-created_at"]
         indexes = [models.Index(fields=["organisation", "status", "filed_on"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    models.Q(incident__isnull=False, attack__isnull=True)
-                    | models.Q(incident__isnull=True, attack__isnull=False)
-                ),
-                name="accountability_complaint_one_case",
-            )
-        ]
+        constraints = [exactly_one_case("accountability_complaint_one_case")]
 
     def __str__(self) -> str:
         return f"{self.get_authority_display()} {self.filed_on}"

@@ -7,17 +7,15 @@ complaint was filed without an outcome."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from gbvwatch.accountability.models import OUTCOME_STATUSES, Complaint
-from gbvwatch.core.scoping import scope_to_organisation
+from gbvwatch.core.scoping import get_by_uuid_or_404, scope_to_organisation
 
 DEFINITION = _(
     "Impunity rate: complaints without an investigation or without an outcome (anything but "
@@ -34,14 +32,7 @@ def complaints_for(user: Any) -> QuerySet[Complaint]:
 
 def complaint_get(user: Any, complaint_id: str) -> Complaint:
     """One complaint of the user's organisation; another organisation's is a 404."""
-    try:
-        key = uuid.UUID(str(complaint_id))
-    except ValueError as exc:
-        raise Http404 from exc
-    complaint = complaints_for(user).filter(pk=key).first()
-    if complaint is None:
-        raise Http404
-    return complaint
+    return get_by_uuid_or_404(complaints_for(user), complaint_id)
 
 
 @dataclass(frozen=True)

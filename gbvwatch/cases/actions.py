@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from gbvwatch.cases.envelope import (
     FieldBinding,
@@ -17,11 +16,11 @@ from gbvwatch.cases.envelope import (
     new_data_key,
     open_data_key,
     open_fields,
+    organisation_public_key,
 )
 from gbvwatch.cases.models import SENSITIVE_FIELDS, Incident, Refusal
-from gbvwatch.core.actions import ActionError
 from gbvwatch.core.audit import audit_append
-from gbvwatch.core.models import OrganisationKey, User
+from gbvwatch.core.models import User
 
 MODEL_LABEL = "cases.incident"
 
@@ -82,15 +81,11 @@ def incident_create(
 ) -> Incident:
     """Save a new incident of the actor's organisation, its sensitive fields encrypted."""
     organisation_id = actor.membership.organisation_id
-    key = OrganisationKey.objects.filter(organisation_id=organisation_id).first()
-    if key is None:
-        raise ActionError(
-            _("Your organisation has no encryption key yet: a coordinator must finish set-up.")
-        )
+    public_key = organisation_public_key(organisation_id)
     with transaction.atomic():
         incident.organisation_id = organisation_id
         incident.created_by = actor
-        data_key, incident.data_key_sealed = new_data_key(bytes(key.public_key))
+        data_key, incident.data_key_sealed = new_data_key(public_key)
         _seal_secrets(incident, data_key, secrets)
         incident.save(force_insert=True)
         _replace_refusals(incident, refusals)

@@ -22,6 +22,7 @@ from gbvwatch.cases.envelope import (
     new_data_key,
     open_data_key,
     open_fields,
+    organisation_public_key,
     seal_fields,
 )
 from gbvwatch.cases.models import (
@@ -34,7 +35,7 @@ from gbvwatch.cases.models import (
 from gbvwatch.core import crypto
 from gbvwatch.core.actions import ActionError
 from gbvwatch.core.audit import audit_append
-from gbvwatch.core.models import OrganisationKey, User
+from gbvwatch.core.models import User
 
 ATTACK_LABEL = "cases.attack"
 CAMPAIGN_LABEL = "cases.campaign"
@@ -59,15 +60,6 @@ class AttackSecrets:
     losses: str = ""
     narrative: str = ""
     indicators: tuple[RevealedIndicator, ...] = field(default=())
-
-
-def _public_key(organisation_id: int) -> bytes:
-    key = OrganisationKey.objects.filter(organisation_id=organisation_id).first()
-    if key is None:
-        raise ActionError(
-            _("Your organisation has no encryption key yet: a coordinator must finish set-up.")
-        )
-    return bytes(key.public_key)
 
 
 def _binding(attack: Attack) -> FieldBinding:
@@ -111,7 +103,7 @@ def attack_create(*, actor: User, attack: Attack, secrets: AttackSecrets) -> Att
 
     Needs only the organisation's public key: nothing has to be unlocked to record."""
     organisation_id = actor.membership.organisation_id
-    public_key = _public_key(organisation_id)
+    public_key = organisation_public_key(organisation_id)
     with transaction.atomic():
         attack.organisation_id = organisation_id
         attack.created_by = actor
@@ -200,7 +192,7 @@ def _index_key(organisation_id: int, private_key: bytes, *, create: bool) -> byt
         if not create:
             return None
         raw = secrets_module.token_bytes(crypto.KEY_BYTES)
-        sealed = crypto.seal_to_public_key(_public_key(organisation_id), raw)
+        sealed = crypto.seal_to_public_key(organisation_public_key(organisation_id), raw)
         try:
             with transaction.atomic():
                 BlindIndexKey.objects.create(organisation_id=organisation_id, sealed_key=sealed)
@@ -280,7 +272,7 @@ def indicators_find(*, actor: User, kind: str, value: str, private_key: bytes) -
 def campaign_create(*, actor: User, campaign: Campaign, description: str) -> Campaign:
     """Save a new campaign of the actor's organisation; its description encrypted."""
     organisation_id = actor.membership.organisation_id
-    public_key = _public_key(organisation_id)
+    public_key = organisation_public_key(organisation_id)
     if Campaign.objects.filter(
         organisation_id=organisation_id, label__iexact=campaign.label
     ).exists():

@@ -12,9 +12,8 @@ from django.utils.translation import pgettext_lazy
 
 from gbvwatch.cases.attacks_actions import AttackSecrets
 from gbvwatch.cases.attacks_index import VALUE_LIMIT, IndicatorError, kinds_accepting, normalise
-from gbvwatch.cases.forms import ASSIGNED_CHOICES
+from gbvwatch.cases.forms import CaseSearchForm
 from gbvwatch.cases.models import Attack, AttackType, Campaign, IndicatorKind, Platform
-from gbvwatch.geography.models import AdminUnit
 
 TEXT_LIMIT = 20_000  # characters of a narrative; longer text is refused, never cut
 
@@ -155,7 +154,7 @@ class CampaignForm(forms.ModelForm):  # type: ignore[type-arg]
         return label
 
 
-class AttackFilterForm(forms.Form):
+class AttackFilterForm(CaseSearchForm):
     """Search over the coded fields of the attack list (nothing encrypted is searched)."""
 
     platform = forms.ChoiceField(
@@ -169,32 +168,10 @@ class AttackFilterForm(forms.Form):
     campaign = forms.ModelChoiceField(
         label=_lazy("Campaign"), required=False, queryset=Campaign.objects.none()
     )
-    unit = forms.ModelChoiceField(
-        label=_lazy("District"), required=False, queryset=AdminUnit.objects.none()
-    )
     date_from = forms.DateField(label=_lazy("Started from"), required=False)
     date_to = forms.DateField(label=_lazy("Started until"), required=False)
-    assigned = forms.ChoiceField(
-        label=_lazy("Caseworker"), required=False, choices=ASSIGNED_CHOICES
-    )
+    field_order = ["platform", "attack_type", "campaign", "unit", "date_from", "date_to"]
 
     def __init__(self, *args: Any, campaigns: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = campaigns  # type: ignore[attr-defined]
-        unit = self.fields["unit"]
-        unit.queryset = AdminUnit.objects.all()  # type: ignore[attr-defined]
-        unit.to_field_name = "code"  # type: ignore[attr-defined]
-        unit.label_from_instance = lambda u: u.display_name  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        data: dict[str, Any] = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", _lazy("This date is before the first one."))
-        return data
-
-    def filters(self) -> dict[str, Any]:
-        """The valid criteria, by name (empty ones left out)."""
-        if not self.is_valid():
-            return {}
-        return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}

@@ -3,22 +3,13 @@ another organisation's object is simply not found (404)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import Count, QuerySet
-from django.http import Http404
 
 from gbvwatch.cases.models import Attack, Campaign
-from gbvwatch.core.scoping import scope_to_organisation
-
-
-def _uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Http404 from exc
+from gbvwatch.core.scoping import get_by_uuid_or_404, scope_to_organisation
 
 
 def attacks_for(user: Any) -> QuerySet[Attack]:
@@ -49,10 +40,7 @@ def attacks_filter(
 
 def attack_get(user: Any, attack_id: str) -> Attack:
     """One attack of the user's organisation; another organisation's is a 404."""
-    attack = attacks_for(user).filter(pk=_uuid(attack_id)).first()
-    if attack is None:
-        raise Http404
-    return attack
+    return get_by_uuid_or_404(attacks_for(user), attack_id)
 
 
 def attacks_with_indicator(user: Any, blind_indexes: Iterable[str]) -> QuerySet[Attack]:
@@ -72,11 +60,7 @@ def campaigns_for(user: Any) -> QuerySet[Campaign]:
 
 def campaign_get(user: Any, campaign_id: str) -> Campaign:
     """One campaign of the user's organisation; another organisation's is a 404."""
-    campaign = scope_to_organisation(Campaign.objects.all(), user).filter(pk=_uuid(campaign_id))
-    found = campaign.first()
-    if found is None:
-        raise Http404
-    return found
+    return get_by_uuid_or_404(scope_to_organisation(Campaign.objects.all(), user), campaign_id)
 
 
 def attacks_countable(organisation_id: int) -> QuerySet[Attack]:

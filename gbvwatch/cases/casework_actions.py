@@ -12,7 +12,13 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gbvwatch.cases.envelope import binding_of, decrypt_text, encrypt_text, new_data_key
+from gbvwatch.cases.envelope import (
+    binding_of,
+    decrypt_text,
+    encrypt_text,
+    new_data_key,
+    organisation_public_key,
+)
 from gbvwatch.cases.envelope import open_data_key as _open_data_key
 from gbvwatch.cases.evidence_actions import evidence_dir
 from gbvwatch.cases.models import (
@@ -28,7 +34,7 @@ from gbvwatch.cases.models import (
 from gbvwatch.core.access import has_permission
 from gbvwatch.core.actions import ActionError
 from gbvwatch.core.audit import audit_append
-from gbvwatch.core.models import Membership, OrganisationKey, User
+from gbvwatch.core.models import Membership, User
 
 NOTE_LABEL = "cases.note"
 NOTE_LIMIT = 20_000  # characters; a longer note is refused, never cut
@@ -68,14 +74,10 @@ def note_add(*, actor: User, case: Case, text: str) -> CaseNote:
         raise ActionError(_("The note is too long (at most 20,000 characters)."))
     if not case.data_key_sealed:
         raise ActionError(_("This record was destroyed; nothing can be added to it."))
-    key = OrganisationKey.objects.filter(organisation_id=case.organisation_id).first()
-    if key is None:
-        raise ActionError(
-            _("Your organisation has no encryption key yet: a coordinator must finish set-up.")
-        )
+    public_key = organisation_public_key(case.organisation_id)
     note = CaseNote(id=uuid.uuid4(), organisation_id=case.organisation_id, author=actor)
     _note_parent(note, case)
-    data_key, note.data_key_sealed = new_data_key(bytes(key.public_key))
+    data_key, note.data_key_sealed = new_data_key(public_key)
     note.text_enc = encrypt_text(data_key, binding_of(note, NOTE_LABEL), "text", text)
     with transaction.atomic():
         note.save(force_insert=True)

@@ -34,6 +34,21 @@ class FieldBinding:
         ).encode()
 
 
+def organisation_public_key(organisation_id: int) -> bytes:
+    """The organisation's public key; ActionError when set-up has not made one yet."""
+    from django.utils.translation import gettext as _
+
+    from gbvwatch.core.actions import ActionError
+    from gbvwatch.core.models import OrganisationKey
+
+    key = OrganisationKey.objects.filter(organisation_id=organisation_id).first()
+    if key is None:
+        raise ActionError(
+            _("Your organisation has no encryption key yet: a coordinator must finish set-up.")
+        )
+    return bytes(key.public_key)
+
+
 def new_data_key(organisation_public_key: bytes) -> tuple[bytes, bytes]:
     """A random data key and its copy sealed to the organisation (store only the latter)."""
     data_key = secrets.token_bytes(crypto.KEY_BYTES)

@@ -29,6 +29,7 @@ from gbvwatch.cases.envelope import (
     encrypt_text,
     new_data_key,
     open_data_key,
+    organisation_public_key,
 )
 from gbvwatch.cases.evidence_store import (
     EvidenceTooLarge,
@@ -39,7 +40,7 @@ from gbvwatch.cases.models import Attack, CustodyAction, CustodyEntry, Evidence,
 from gbvwatch.core.actions import ActionError
 from gbvwatch.core.audit import audit_append
 from gbvwatch.core.crypto import DecryptionError
-from gbvwatch.core.models import OrganisationKey, User
+from gbvwatch.core.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -241,11 +242,7 @@ def evidence_attach(
         raise ActionError(_("This record belongs to another organisation."))
     if not bytes(parent.data_key_sealed):
         raise ActionError(_("This record was destroyed; nothing can be added to it."))
-    key = OrganisationKey.objects.filter(organisation_id=organisation_id).first()
-    if key is None:
-        raise ActionError(
-            _("Your organisation has no encryption key yet: a coordinator must finish set-up.")
-        )
+    public_key = organisation_public_key(organisation_id)
     evidence = Evidence(
         id=uuid.uuid4(),
         organisation_id=organisation_id,
@@ -256,7 +253,7 @@ def evidence_attach(
         evidence.incident = parent
     else:
         evidence.attack = parent
-    data_key, evidence.data_key_sealed = new_data_key(bytes(key.public_key))
+    data_key, evidence.data_key_sealed = new_data_key(public_key)
     max_bytes = settings.EVIDENCE_MAX_BYTES
     stream = _Head(upload.chunks())
     if hash_only:

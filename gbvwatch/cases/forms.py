@@ -123,34 +123,13 @@ def _any(choices: Any) -> list[tuple[str, Any]]:
     return [("", _lazy("any")), *choices]
 
 
-class IncidentFilterForm(forms.Form):
-    """Search over the coded fields of the list (nothing encrypted is searched)."""
+class CaseSearchForm(forms.Form):
+    """Criteria over coded fields shared by the case lists: district, a date range and the
+    caseworker. Invalid criteria are named on the form and left out of the search."""
 
-    type = forms.ChoiceField(
-        label=_lazy("Type"), required=False, choices=_any(IncidentType.choices)
-    )
     unit = forms.ModelChoiceField(
         label=_lazy("District"), required=False, queryset=AdminUnit.objects.none()
     )
-    date_from = forms.DateField(label=_lazy("Incident from"), required=False)
-    date_to = forms.DateField(label=_lazy("Incident until"), required=False)
-    gender_identity = forms.ChoiceField(
-        label=_lazy("Gender identity"), required=False, choices=_any(GenderIdentity.choices)
-    )
-    age_band = forms.ChoiceField(label=_lazy("Age"), required=False, choices=_any(AgeBand.choices))
-    disability = forms.ChoiceField(
-        label=_lazy("Disability"), required=False, choices=_any(YesNoUnknown.choices)
-    )
-    perpetrator = forms.ChoiceField(
-        label=_lazy("Perpetrator"), required=False, choices=_any(Relationship.choices)
-    )
-    setting = forms.ChoiceField(
-        label=_lazy("Setting"), required=False, choices=_any(Setting.choices)
-    )
-    refusal = forms.ChoiceField(
-        label=_lazy("Refused because of"), required=False, choices=_any(RefusalReason.choices)
-    )
-    consent = forms.ChoiceField(label=_lazy("Consent"), required=False, choices=CONSENT_CHOICES)
     assigned = forms.ChoiceField(
         label=_lazy("Caseworker"), required=False, choices=ASSIGNED_CHOICES
     )
@@ -174,3 +153,31 @@ class IncidentFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+
+
+class IncidentFilterForm(CaseSearchForm):
+    """Search over the coded fields of the list (nothing encrypted is searched)."""
+
+    type = forms.ChoiceField(
+        label=_lazy("Type"), required=False, choices=_any(IncidentType.choices)
+    )
+    date_from = forms.DateField(label=_lazy("Incident from"), required=False)
+    date_to = forms.DateField(label=_lazy("Incident until"), required=False)
+    gender_identity = forms.ChoiceField(
+        label=_lazy("Gender identity"), required=False, choices=_any(GenderIdentity.choices)
+    )
+    age_band = forms.ChoiceField(label=_lazy("Age"), required=False, choices=_any(AgeBand.choices))
+    disability = forms.ChoiceField(
+        label=_lazy("Disability"), required=False, choices=_any(YesNoUnknown.choices)
+    )
+    perpetrator = forms.ChoiceField(
+        label=_lazy("Perpetrator"), required=False, choices=_any(Relationship.choices)
+    )
+    setting = forms.ChoiceField(
+        label=_lazy("Setting"), required=False, choices=_any(Setting.choices)
+    )
+    refusal = forms.ChoiceField(
+        label=_lazy("Refused because of"), required=False, choices=_any(RefusalReason.choices)
+    )
+    consent = forms.ChoiceField(label=_lazy("Consent"), required=False, choices=CONSENT_CHOICES)
+    field_order = ["type", "unit", "date_from", "date_to"]

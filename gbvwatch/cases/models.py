@@ -10,6 +10,17 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def exactly_one_case(name: str) -> models.CheckConstraint:
+    """A row that belongs to exactly one case: an incident or a digital attack."""
+    return models.CheckConstraint(
+        condition=(
+            models.Q(incident__isnull=False, attack__isnull=True)
+            | models.Q(incident__isnull=True, attack__isnull=False)
+        ),
+        name=name,
+    )
+
+
 class IncidentType(models.TextChoices):
     """The six GBVIMS core types, plus femicide and technology-facilitated violence."""
 
@@ -397,15 +408,7 @@ class Evidence(models.Model):
 
     class Meta:
         ordering = ["created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    models.Q(incident__isnull=False, attack__isnull=True)
-                    | models.Q(incident__isnull=True, attack__isnull=False)
-                ),
-                name="cases_evidence_one_parent",
-            )
-        ]
+        constraints = [exactly_one_case("cases_evidence_one_parent")]
 
     def __str__(self) -> str:
         return f"evidence {str(self.id)[:8]}"
@@ -472,15 +475,7 @@ class CaseNote(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    models.Q(incident__isnull=False, attack__isnull=True)
-                    | models.Q(incident__isnull=True, attack__isnull=False)
-                ),
-                name="cases_note_one_parent",
-            )
-        ]
+        constraints = [exactly_one_case("cases_note_one_parent")]
 
     def __str__(self) -> str:
         return f"note {str(self.id)[:8]}"

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from gbvwatch.cases.models import Incident, Refusal
-from gbvwatch.core.scoping import scope_to_organisation
+from gbvwatch.core.scoping import get_by_uuid_or_404, scope_to_organisation
 
 
 def incidents_for(user: Any) -> QuerySet[Incident]:
@@ -61,14 +59,7 @@ def incidents_filter(
 
 def incident_get(user: Any, incident_id: str) -> Incident:
     """One incident of the user's organisation; another organisation's is a 404."""
-    try:
-        key = uuid.UUID(str(incident_id))
-    except ValueError as exc:
-        raise Http404 from exc
-    incident = incidents_for(user).filter(pk=key).first()
-    if incident is None:
-        raise Http404
-    return incident
+    return get_by_uuid_or_404(incidents_for(user), incident_id)
 
 
 def incidents_countable(organisation_id: int) -> QuerySet[Incident]:

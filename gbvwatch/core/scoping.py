@@ -37,3 +37,20 @@ def scope_to_organisation_or_shared(
     return queryset.filter(
         Q(**{f"{field}_id": membership.organisation_id}) | Q(**{f"{field}__isnull": True})
     )
+
+
+def get_by_uuid_or_404(queryset: QuerySet[M], value: Any) -> M:
+    """The row of `queryset` whose primary key is the UUID `value`; Http404 when the value is
+    not a UUID or no such row is in the (already scoped) queryset."""
+    import uuid
+
+    from django.http import Http404
+
+    try:
+        key = uuid.UUID(str(value))
+    except ValueError as exc:
+        raise Http404 from exc
+    row = queryset.filter(pk=key).first()
+    if row is None:
+        raise Http404
+    return row
