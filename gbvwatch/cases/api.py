@@ -726,6 +726,17 @@ class CasesAPIView(generics.GenericAPIView):  # type: ignore[type-arg]
         view.access_rule = AccessRule("member", labelled)  # type: ignore[attr-defined]
         return view
 
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        # When DRF refuses a request at authentication (a failed CSRF check), it sets the
+        # Django request's user to anonymous; the keyring middleware would then delete the
+        # member's key cookie, so that any forged cross-site request could lock her session.
+        # The session was not ended: give the request its user back before the middleware runs.
+        session_user = getattr(request, "user", None)
+        response = super().dispatch(request, *args, **kwargs)
+        if session_user is not None:
+            request.user = session_user
+        return response
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         length = str(request.META.get("CONTENT_LENGTH") or "")

@@ -255,6 +255,9 @@ def test_csrf_is_enforced_for_unsafe_methods(bob: Actor):
     refused = _send(client, "post", INCIDENTS, _incident_body())
     assert refused.status_code == 403 and "CSRF" in refused.json()["detail"]
     assert Incident.objects.count() == 0
+    # A forged request is refused without locking her session (the key cookie stays).
+    assert "gbvw_unlock" not in refused.cookies
+    assert client.cookies["gbvw_unlock"].value
     accepted = client.post(
         INCIDENTS,
         json.dumps(_incident_body()),
@@ -263,6 +266,7 @@ def test_csrf_is_enforced_for_unsafe_methods(bob: Actor):
     )
     assert accepted.status_code == 201
     assert client.get(INCIDENTS).status_code == 200  # safe methods need no token
+    assert client.get(_detail("incident", accepted.json()["id"])).status_code == 200
 
 
 # --- Bad input -------------------------------------------------------------------------------
