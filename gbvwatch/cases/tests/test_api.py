@@ -271,7 +271,7 @@ def test_csrf_is_enforced_for_unsafe_methods(bob: Actor):
 
 # --- Bad input -------------------------------------------------------------------------------
 
-BAD_INCIDENTS = [
+BAD_INCIDENTS: list[tuple[dict[str, Any], str | None]] = [
     ({"type": "robbery"}, "type"),
     ({"type": 3}, "type"),
     ({"setting": None}, "setting"),
