@@ -110,11 +110,12 @@ class CannotDecrypt(APIException):
         )
 
 
-class NoOrganisationKey(APIException):
-    """409: the organisation has no key pair yet, so nothing can be encrypted to it."""
+class ActionRefused(APIException):
+    """409: the action refused in the state things are in (e.g. the organisation has no key
+    pair yet, so nothing can be encrypted to it); the message says why."""
 
     status_code = status.HTTP_409_CONFLICT
-    default_code = "no_organisation_key"
+    default_code = "refused"
 
 
 class BodyTooLarge(APIException):
@@ -305,8 +306,9 @@ class IncidentDetailSerializer(IncidentSerializer):
     narrative = RevealedField()
 
     class Meta(IncidentSerializer.Meta):
-        fields = [*IncidentSerializer.Meta.fields, "survivor_name", "contact", "exact_place"]
-        fields.append("narrative")
+        fields = [
+            *IncidentSerializer.Meta.fields, "survivor_name", "contact", "exact_place", "narrative"
+        ]  # fmt: skip
         read_only_fields = fields
 
 
@@ -350,8 +352,9 @@ class AttackDetailSerializer(AttackSerializer):
     indicators = serializers.SerializerMethodField()
 
     class Meta(AttackSerializer.Meta):
-        fields = [*AttackSerializer.Meta.fields, "target_identity", "losses", "narrative"]
-        fields.append("indicators")
+        fields = [
+            *AttackSerializer.Meta.fields, "target_identity", "losses", "narrative", "indicators"
+        ]  # fmt: skip
         read_only_fields = fields
 
     @extend_schema_field(RevealedIndicatorSerializer(many=True))
@@ -692,11 +695,11 @@ def _opening(work: Callable[[], T]) -> T:
 
 
 def _action(work: Callable[[], T]) -> T:
-    """Run an action that may refuse because the organisation has no key yet (409)."""
+    """Run an action that may refuse (409 with its message; e.g. no organisation key yet)."""
     try:
         return work()
     except ActionError as exc:
-        raise NoOrganisationKey(str(exc)) from exc
+        raise ActionRefused(str(exc)) from exc
 
 
 def _filters(serializer_class: type[serializers.Serializer[Any]], request: Request) -> Any:
@@ -760,7 +763,7 @@ ERRORS: dict[int, Any] = {
 }
 NOT_FOUND = {404: OpenApiResponse(ErrorSerializer, description="not found in your organisation")}
 LOCKED = {423: OpenApiResponse(ErrorSerializer, description="the session holds no key (locked)")}
-NO_KEY = {409: OpenApiResponse(ErrorSerializer, description="the organisation has no key yet")}
+NO_KEY = {409: OpenApiResponse(ErrorSerializer, description="refused: e.g. no organisation key")}
 INCIDENT_ID = OpenApiParameter("incident_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 ATTACK_ID = OpenApiParameter("attack_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 
