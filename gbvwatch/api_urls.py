@@ -1,9 +1,12 @@
-"""REST API routes (version 1) and the OpenAPI schema. Read-only; anonymous callers see
-public fields only (the serializers decide), so every route is marked public here."""
+"""REST API routes (version 1) and the OpenAPI schema. The directory routes are read-only and
+public (anonymous callers see public fields only: the serializers decide). The case-record
+routes are for members only: each view labels itself with the rule its permission class
+enforces (see gbvwatch.cases.api)."""
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
+from gbvwatch.cases import api as cases_api
 from gbvwatch.core.access import public
 from gbvwatch.directory.api import ServiceDetailAPI, ServiceListAPI
 from gbvwatch.gaps.views import gaps_api
@@ -16,4 +19,46 @@ urlpatterns = [
     path("v1/services/", public(ServiceListAPI.as_view()), name="api-service-list"),
     path("v1/services/<slug:code>/", public(ServiceDetailAPI.as_view()), name="api-service-detail"),
     path("v1/gaps/", gaps_api, name="api-gaps"),
+    # Case records: session authentication, members with cases.view / cases.edit only.
+    path(
+        "v1/cases/incidents/",
+        cases_api.IncidentListAPI.as_view(),
+        name="api-case-incident-list",
+    ),
+    path(
+        "v1/cases/incidents/<str:incident_id>/",
+        cases_api.IncidentDetailAPI.as_view(),
+        name="api-case-incident-detail",
+    ),
+    path(
+        "v1/cases/incidents/<str:incident_id>/evidence/",
+        cases_api.IncidentEvidenceAPI.as_view(),
+        name="api-case-incident-evidence",
+    ),
+    path("v1/cases/attacks/", cases_api.AttackListAPI.as_view(), name="api-case-attack-list"),
+    path(
+        "v1/cases/attacks/<str:attack_id>/",
+        cases_api.AttackDetailAPI.as_view(),
+        name="api-case-attack-detail",
+    ),
+    path(
+        "v1/cases/attacks/<str:attack_id>/indicators/",
+        cases_api.IndicatorAddAPI.as_view(),
+        name="api-case-indicator-add",
+    ),
+    path(
+        "v1/cases/attacks/<str:attack_id>/evidence/",
+        cases_api.AttackEvidenceAPI.as_view(),
+        name="api-case-attack-evidence",
+    ),
+    path(
+        "v1/cases/campaigns/",
+        cases_api.CampaignListAPI.as_view(),
+        name="api-case-campaign-list",
+    ),
+    path(
+        "v1/cases/indicators/lookup/",
+        cases_api.IndicatorLookupAPI.as_view(),
+        name="api-case-indicator-lookup",
+    ),
 ]

@@ -219,10 +219,14 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "gbvwatch API",
-    "DESCRIPTION": "Administrative units and support services.",
+    "DESCRIPTION": "Administrative units, support services and case records.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "ENUM_NAME_OVERRIDES": {"YesNoUnknownEnum": "gbvwatch.directory.models.Tri"},
+    "ENUM_NAME_OVERRIDES": {
+        "YesNoUnknownEnum": "gbvwatch.directory.models.Tri",
+        "ServiceKindEnum": "gbvwatch.directory.models.Kind",
+        "IndicatorKindEnum": "gbvwatch.cases.models.IndicatorKind",
+    },
 }
 # Shown in the footer: AGPL-3.0 section 13 asks a modified, hosted version to offer its source.
 SOURCE_URL = os.environ.get("GBVWATCH_SOURCE_URL", "")

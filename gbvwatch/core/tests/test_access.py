@@ -52,6 +52,11 @@ ORG_SCOPED = {
     "core:member_deactivate",
     "directory:service_edit",
     "directory:service_close",
+    "api-case-incident-detail",
+    "api-case-incident-evidence",
+    "api-case-attack-detail",
+    "api-case-attack-evidence",
+    "api-case-indicator-add",
 }
 # Patterns with parameters whose objects are shared by the whole instance.
 INSTANCE_WIDE = {
@@ -61,6 +66,18 @@ INSTANCE_WIDE = {
     "directory:unit_detail",
     "api-unit-detail",
     "api-service-detail",
+}
+# API routes for members that answer an anonymous caller 403 (JSON), not a login redirect.
+API_FOR_MEMBERS = {
+    "api-case-incident-list",
+    "api-case-incident-detail",
+    "api-case-incident-evidence",
+    "api-case-attack-list",
+    "api-case-attack-detail",
+    "api-case-attack-evidence",
+    "api-case-indicator-add",
+    "api-case-campaign-list",
+    "api-case-indicator-lookup",
 }
 ROLES = [None, Role.COORDINATOR, Role.CASEWORKER, Role.ANALYST, Role.VIEWER]
 
@@ -262,7 +279,7 @@ def _expected(rule: AccessRule, role: str | None, name: str, scope_name: str) ->
     if rule.kind == "public":
         return {200, 302}
     if role is None:
-        return {302}  # to the login page
+        return {403} if name in API_FOR_MEMBERS else {302}  # else to the login page
     if rule.kind == "member" and role not in PERMISSIONS[rule.permission]:
         return {403}
     if scope_name == "other" and name in ORG_SCOPED:
