@@ -132,11 +132,11 @@ def test_a_locked_session_gets_423_never_ciphertext_but_can_still_record(bob: Ac
 
 @pytest.mark.django_db
 def test_a_shredded_incident_answers_423_cannot_decrypt(bob: Actor):
-    from gbvwatch.cases import actions
+    from gbvwatch.cases import casework_actions
 
     client = _logged_in(bob)
     created = _created(client, INCIDENTS, _incident_body())
-    actions.incident_shred(actor=bob.user, incident=Incident.objects.get())
+    casework_actions.case_shred(actor=bob.user, case=Incident.objects.get())
     response = client.get(_detail("incident", created["id"]))
     assert response.status_code == 423 and response.json()["code"] == "cannot_decrypt"
 
