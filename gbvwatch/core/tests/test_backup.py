@@ -493,3 +493,56 @@ def test_postgresql_backup_restores_every_row_file_and_audit_entry(
         "secret_key",
         "static",
     ]
+
+
+def _tiny_snapshot(directory: Path) -> backup.Snapshot:
+    """A small database shaped like the instance's (migrations table, audit head)."""
+    path = directory / "snapshot.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE django_migrations (app TEXT, name TEXT);"
+        "CREATE TABLE core_audithead (id INTEGER PRIMARY KEY, seq INTEGER, entry_hash TEXT);"
+        "INSERT INTO core_audithead VALUES (1, 7, 'abc');"
+    )
+    db.commit()
+    migrations, head, counts = backup._sqlite_facts(db)
+    db.close()
+    return backup.Snapshot(path, backup.SQLITE_MEMBER, "sqlite", migrations, head, counts)
+
+
+def test_archives_stream_large_files_without_holding_them_in_memory(tmp_path: Path) -> None:
+    import tracemalloc
+
+    data_dir, media = tmp_path / "data", tmp_path / "data" / "files"
+    (media / "evidence").mkdir(parents=True)
+    size = 32 * 1024 * 1024
+    digest = hashlib.sha256()
+    with open(media / "evidence" / "large", "wb") as out:
+        for _ in range(size // (1024 * 1024)):
+            block = os.urandom(1024 * 1024)
+            digest.update(block)
+            out.write(block)
+    pair = backup.backup_key_create(data_dir=data_dir, key_out=tmp_path / "backup.key")
+    snapshot = _tiny_snapshot(tmp_path)
+    target = tmp_path / "restored"
+    target.mkdir()
+    tracemalloc.start()
+    try:
+        made = backup._archive_write(
+            tmp_path / "b.gbvbak", pair.public_key, snapshot, data_dir, media
+        )
+        write_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        result = backup.backup_restore(
+            archive=made.path, private_key=pair.private_key, target=_sqlite_target(target)
+        )
+        restore_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert made.size_bytes > size and result.audit_head == "7:abc"
+    assert write_peak < 4 * 1024 * 1024 and restore_peak < 4 * 1024 * 1024, (
+        write_peak,
+        restore_peak,
+    )
+    restored = hashlib.sha256((target / "files" / "evidence" / "large").read_bytes()).hexdigest()
+    assert restored == digest.hexdigest()
