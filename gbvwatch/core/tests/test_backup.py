@@ -26,7 +26,7 @@ import pytest
 
 from gbvwatch.cases.evidence_store import EncryptingWriter
 from gbvwatch.cases.tests.canary_run import MARKERS
-from gbvwatch.core import backup, crypto
+from gbvwatch.core import backup, crypto, restore
 
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 PG_TOOLS = shutil.which("pg_dump") is not None and shutil.which("pg_restore") is not None
@@ -125,8 +125,8 @@ def _fresh_data_dir(root: Path, database_url: str = "") -> Path:
     return fresh
 
 
-def _sqlite_target(data_dir: Path) -> backup.RestoreTarget:
-    return backup.RestoreTarget(
+def _sqlite_target(data_dir: Path) -> restore.RestoreTarget:
+    return restore.RestoreTarget(
         data_dir=data_dir,
         media_root=data_dir / "files",
         database={
@@ -242,7 +242,7 @@ def test_missing_postgresql_tools_give_a_clear_error(
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(backup.BackupError, match=r"pg_dump is not on PATH.*postgresql-client"):
-        backup._pg_tool("pg_dump")
+        backup.pg_tool("pg_dump")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -256,7 +256,7 @@ def _refused(instance: Instance, archive: Path, tmp_path: Path, key: bytes | Non
     (target_dir / "static").mkdir()
     before = _listing(target_dir)
     with pytest.raises(backup.BackupError) as failure:
-        backup.backup_restore(
+        restore.backup_restore(
             archive=archive,
             private_key=key or _private_key(instance),
             target=_sqlite_target(target_dir),
@@ -276,7 +276,7 @@ def test_a_sound_archive_restores_in_process(sqlite_instance: Instance, tmp_path
     """Control for the tests below: the same call on the unmodified archive succeeds."""
     target = tmp_path / "ok"
     target.mkdir()
-    result = backup.backup_restore(
+    result = restore.backup_restore(
         archive=sqlite_instance.archive,
         private_key=_private_key(sqlite_instance),
         target=_sqlite_target(target),
@@ -393,7 +393,7 @@ def test_restore_refuses_a_data_directory_or_files_directory_that_is_not_empty(
     stray.mkdir()
     (stray / "notes.txt").write_text("someone's file")
     with pytest.raises(backup.BackupError, match=r"not empty \(it holds notes.txt\)"):
-        backup.backup_restore(
+        restore.backup_restore(
             archive=sqlite_instance.archive,
             private_key=_private_key(sqlite_instance),
             target=_sqlite_target(stray),
@@ -402,7 +402,7 @@ def test_restore_refuses_a_data_directory_or_files_directory_that_is_not_empty(
     (files / "files" / "evidence").mkdir(parents=True)
     (files / "files" / "evidence" / "abc").write_bytes(b"old evidence")
     with pytest.raises(backup.BackupError, match=r"files directory .* is not empty"):
-        backup.backup_restore(
+        restore.backup_restore(
             archive=sqlite_instance.archive,
             private_key=_private_key(sqlite_instance),
             target=_sqlite_target(files),
@@ -505,7 +505,7 @@ def _tiny_snapshot(directory: Path) -> backup.Snapshot:
         "INSERT INTO core_audithead VALUES (1, 7, 'abc');"
     )
     db.commit()
-    migrations, head, counts = backup._sqlite_facts(db)
+    migrations, head, counts = backup.sqlite_facts(db)
     db.close()
     return backup.Snapshot(path, backup.SQLITE_MEMBER, "sqlite", migrations, head, counts)
 
@@ -533,7 +533,7 @@ def test_archives_stream_large_files_without_holding_them_in_memory(tmp_path: Pa
         )
         write_peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.reset_peak()
-        result = backup.backup_restore(
+        result = restore.backup_restore(
             archive=made.path, private_key=pair.private_key, target=_sqlite_target(target)
         )
         restore_peak = tracemalloc.get_traced_memory()[1]

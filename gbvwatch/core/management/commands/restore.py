@@ -11,12 +11,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from gbvwatch.core.backup import (
-    BackupError,
-    RestoreTarget,
-    backup_private_key_read,
-    backup_restore,
-)
+from gbvwatch.core.backup import BackupError, backup_private_key_read
+from gbvwatch.core.restore import RestoreTarget, backup_restore
 
 
 class Command(BaseCommand):
