@@ -155,6 +155,8 @@ def _stage(archive: Path, private_key: bytes, staging: Path) -> Staged:
             ) from exc
         except tarfile.TarError as exc:
             raise BackupError(f"The backup's contents cannot be read ({exc}).") from exc
+        except OSError as exc:  # a forged layout (a file where a directory must be), disk full
+            raise BackupError(f"The backup could not be unpacked ({exc.strerror}).") from exc
     _manifest_check(staged)
     return staged
 
@@ -168,7 +170,8 @@ def _untar(plain: _PlainReader, staging: Path) -> Staged:
             if not member.isreg():
                 raise BackupError(f"The backup holds a non-file member {member.name!r}.")
             source = tar.extractfile(member)
-            assert source is not None
+            if source is None:  # not reached: regular files always have contents
+                raise BackupError(f"The backup member {member.name!r} cannot be read.")
             if member.name == MANIFEST:
                 if member.size > MANIFEST_MAX_BYTES:
                     raise BackupError("The backup's manifest is implausibly large.")

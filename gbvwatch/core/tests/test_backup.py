@@ -378,6 +378,9 @@ def test_forged_archives_with_escaping_names_or_wrong_hashes_are_refused(
         sqlite_instance, _forged(sqlite_instance, tmp_path, members, manifest), tmp_path
     )
     assert "format is 99" in message
+    clashing = {backup.SQLITE_MEMBER: db, "files/evidence": b"x", "files/evidence/a": b"y"}
+    forged = _forged(sqlite_instance, tmp_path, clashing, _manifest_for(clashing))
+    assert "could not be unpacked" in _refused(sqlite_instance, forged, tmp_path)
     manifest = _manifest_for(members)  # authentic in form, but not a database
     message = _refused(
         sqlite_instance, _forged(sqlite_instance, tmp_path, members, manifest), tmp_path
