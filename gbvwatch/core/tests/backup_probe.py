@@ -4,7 +4,9 @@ DATABASE_URL when PostgreSQL):
     python -m gbvwatch.core.tests.backup_probe seed   adds a multi-chunk evidence file
     python -m gbvwatch.core.tests.backup_probe open   prints, as JSON, every case opened with
                                                       the member's password, and every
-                                                      evidence file decrypted and re-hashed"""
+                                                      evidence file decrypted and re-hashed
+    python -m gbvwatch.core.tests.backup_probe write STOPFILE   attaches evidence files, one
+                                                      after another, until STOPFILE exists"""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import hashlib
 import json
 import os
 import sys
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gbvwatch.settings")
 
@@ -84,9 +87,30 @@ def opened() -> dict[str, object]:
     }
 
 
+def write(stop_file: Path) -> int:
+    """Keep adding evidence (a file, then its row and audit entry) until told to stop."""
+    alice = User.objects.get(username="alice")
+    incident = Incident.objects.get()
+    written = 0
+    while not stop_file.exists():
+        evidence_attach(
+            actor=alice,
+            parent=incident,
+            upload=SimpleUploadedFile(f"w{written}.txt", os.urandom(20_000).hex().encode()),
+            description=f"written while a backup runs #{written}",
+            hash_only=False,
+        )
+        written += 1
+        if written == 5:
+            Path(f"{stop_file}.started").touch()
+    return written
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "seed":
         seed()
         sys.stdout.write("seeded\n")
+    elif sys.argv[1] == "write":
+        sys.stdout.write(f"{write(Path(sys.argv[2]))} written\n")
     else:
         sys.stdout.write(json.dumps(opened(), sort_keys=True, ensure_ascii=False) + "\n")

@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import tarfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -243,6 +244,42 @@ def test_missing_postgresql_tools_give_a_clear_error(
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(backup.BackupError, match=r"pg_dump is not on PATH.*postgresql-client"):
         backup.pg_tool("pg_dump")
+
+
+@sqlite_only
+def test_a_backup_taken_while_evidence_is_being_added_is_consistent(tmp_path: Path) -> None:
+    """The snapshot is taken first, then the files: every row in it finds its file."""
+    root = tmp_path / "busy"
+    root.mkdir()
+    instance = _seeded_instance(root)
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "gbvwatch.core.tests.backup_probe", "write", str(stop)],
+        env=instance.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(600):
+            if Path(f"{stop}.started").exists() or writer.poll() is not None:
+                break
+            time.sleep(0.1)
+        busy = tmp_path / "busy.gbvbak"
+        _run(instance.env, "backup", "--output", str(busy))
+    finally:
+        stop.touch()
+        out, err = writer.communicate(timeout=120)
+    assert writer.returncode == 0, err[-2000:]
+    fresh = _fresh_data_dir(tmp_path)
+    env = _env(fresh)
+    _run(env, "restore", str(busy), "--key", str(instance.key_file))
+    assert "chain intact" in _run(env, "audit", "verify").stdout
+    opened = json.loads(_run(env, "-m", "gbvwatch.core.tests.backup_probe", "open").stdout)
+    assert len(opened["evidence"]) >= 2 + 5
+    for item in opened["evidence"].values():
+        assert item["decrypted_sha256"] == item["recorded_sha256"]
+    assert int(out.split()[0]) >= 5
 
 
 # ---------------------------------------------------------------------------------------------
