@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
@@ -397,7 +397,13 @@ def backup_create(*, output: Path, data_dir: Path, media_root: Path) -> BackupRe
     engine = _engine()
     with tempfile.TemporaryDirectory(prefix=".backup-", dir=data_dir) as work:
         os.chmod(work, 0o700)
-        snapshot = (_snapshot_sqlite if engine == "sqlite" else _snapshot_postgresql)(Path(work))
+        try:
+            take = _snapshot_sqlite if engine == "sqlite" else _snapshot_postgresql
+            snapshot = take(Path(work))
+        except (sqlite3.Error, DatabaseError) as exc:
+            raise BackupError(
+                f"The database could not be read ({exc}); has `gbvwatch migrate` run?"
+            ) from exc
         result = _archive_write(output, public_key, snapshot, data_dir, media_root)
     _audit_backup(result)
     return result
