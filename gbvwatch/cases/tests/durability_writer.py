@@ -139,7 +139,8 @@ def main() -> None:
     ack_path, kills, seed = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     user = _setup(ack_path)
     rng = random.Random(seed)
-    for _ in range(kills):
+    Path(ack_path).touch()
+    for n in range(kills):
         connections.close_all()  # each child opens its own connection
         pid = os.fork()
         if pid == 0:
@@ -147,10 +148,34 @@ def main() -> None:
                 _write_forever(user.pk, ack_path)
             finally:
                 os._exit(1)
-        time.sleep(rng.uniform(0.02, 0.3))
+        # Kill only once this writer has acknowledged something (alternately an incident and an
+        # evidence file), then after a random delay: every kill lands in the middle of real work,
+        # however slow a loaded machine makes each write.
+        waited = _await_ack(ack_path, "evidence" if n % 2 else "incident", pid)
+        time.sleep(rng.uniform(0.0, 0.2))
+        if not waited:
+            sys.stderr.write("a writer died or acknowledged nothing within 120 s\n")
+            sys.exit(1)
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
     sys.stdout.write("done\n")
+
+
+def _await_ack(ack_path: str, kind: str, pid: int, timeout_s: float = 120.0) -> bool:
+    """Wait until a line starting with `kind` is appended after this call; False on timeout or
+    when the writer died by itself (it then prints its error)."""
+    path = Path(ack_path)
+    start_size = path.stat().st_size
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with path.open("rb") as ack:
+            ack.seek(start_size)
+            if any(line.startswith(kind.encode()) for line in ack.read().split(b"\n")[:-1]):
+                return True
+        if os.waitpid(pid, os.WNOHANG) != (0, 0):
+            return False
+        time.sleep(0.005)
+    return False
 
 
 if __name__ == "__main__":

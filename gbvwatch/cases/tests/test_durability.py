@@ -36,7 +36,9 @@ def test_sigkilled_writers_lose_no_acknowledged_incident_or_evidence(tmp_path: P
     lines = [line.split() for line in ack.read_text(encoding="ascii").split("\n")[:-1]]
     incidents = {w[1].replace("-", "") for w in lines if w[:1] == ["incident"] and len(w) == 2}
     evidence = {w[1]: w[2] for w in lines if w[:1] == ["evidence"] and len(w) == 3}
-    assert len(incidents) >= 100 and len(evidence) >= 50  # work got done between the kills
+    # Each writer was killed only after acknowledging an incident (even kills) or an evidence
+    # file (odd kills): work got done between the kills, whatever the machine's load.
+    assert len(incidents) >= 100 and len(evidence) >= 50
     database = sqlite3.connect(tmp_path / "gbvwatch.sqlite3")
     try:
         assert database.execute("PRAGMA integrity_check").fetchone() == ("ok",)
