@@ -158,6 +158,7 @@ class Incident(models.Model):
             # The list's filters: by type, and "assigned to me".
             models.Index(fields=["organisation", "type", "-created_at"]),
             models.Index(fields=["organisation", "assigned_to", "-created_at"]),
+            models.Index(fields=["organisation", "incident_date"]),
             # Covers the coded fields of the search, so counting a search reads this index
             # instead of the rows and their ciphertexts.
             models.Index(

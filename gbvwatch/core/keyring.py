@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 
 from gbvwatch.core import crypto
@@ -76,8 +77,10 @@ class KeyringCookieMiddleware:
                 secure=settings.SESSION_COOKIE_SECURE,
                 samesite="Strict",
             )
+        # The session, not request.user, says whether someone is logged in: the REST framework
+        # marks a request anonymous when its CSRF check fails, and that must not lock the member.
         elif pending == "" or (
-            COOKIE_NAME in request.COOKIES and not request.user.is_authenticated
+            COOKIE_NAME in request.COOKIES and SESSION_KEY not in request.session
         ):
             response.delete_cookie(COOKIE_NAME, samesite="Strict")
         return response

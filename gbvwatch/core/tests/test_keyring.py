@@ -112,3 +112,23 @@ def test_recovery_key_restores_a_lost_copy(client, ayna):
     assert response.status_code == 302
     assert actions.member_private_key(user=user, password=PASSWORD) == result.private_key
     assert AuditEntry.objects.filter(action="organisation.key_recover").exists()
+
+
+@pytest.mark.django_db
+def test_a_refused_api_post_does_not_lock_the_member(bob):
+    # The REST framework makes a request anonymous when its CSRF check fails; the key cookie
+    # must stay, since the member is still logged in.
+    from django.urls import reverse
+
+    from gbvwatch.cases.models import Incident
+    from gbvwatch.cases.tests.test_incidents import _form, _logged_in
+    from gbvwatch.core.keyring import COOKIE_NAME
+
+    client = _logged_in(bob)
+    assert client.post(reverse("cases:incident_create"), _form()).status_code == 302
+    client.handler.enforce_csrf_checks = True
+    response = client.post("/api/v1/services/", {}, content_type="application/json")
+    assert response.status_code == 403
+    assert COOKIE_NAME not in response.cookies  # neither set nor deleted
+    detail = client.get(reverse("cases:incident_detail", args=[Incident.objects.get().pk]))
+    assert detail.status_code == 200
