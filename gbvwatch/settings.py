@@ -204,6 +204,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = _env_int("GBVWATCH_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 EVIDENCE_MAX_BYTES = _env_int("GBVWATCH_EVIDENCE_MAX_BYTES", 100 * 1024 * 1024)
+# A JSON taxonomy for classifying UPR recommendations; empty: the shipped default.
+UPR_TAXONOMY_FILE = os.environ.get("GBVWATCH_UPR_TAXONOMY", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -1,0 +1,224 @@
+"""Reads of the UPR tracker: filtered recommendations and the summary with its inputs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+
+from gbvwatch.upr.models import (
+    Assessment,
+    GovernmentClaim,
+    Recommendation,
+    RecommendationLink,
+    Status,
+)
+from gbvwatch.upr.taxonomy import taxonomy_load
+
+NOT_ASSESSED = "not_assessed"
+PENDING = "pending"
+NO_GROUP = "none"
+ASSUMPTIONS = (
+    "A recommendation's status is its most recent assessment by the coalition; "
+    "recommendations never assessed count as not_assessed.",
+    "An empty response counts as pending (no supported/noted position recorded yet).",
+    "Groups and themes come from the rule-based taxonomy named in inputs; manual overrides "
+    "replace the automatic classification and are counted as overridden.",
+    "A recommendation made jointly by several states counts once in total and once for each "
+    "state in by_state.",
+)
+
+
+@dataclass(frozen=True)
+class RecommendationFilters:
+    """Filters of the list page, the API and the summary; empty values do not filter."""
+
+    country: str = ""
+    cycle: int | None = None
+    group: str = ""
+    theme: str = ""
+    response: str = ""
+    status: str = ""
+    state: str = ""
+    action_category: int | None = None
+    text: str = ""
+
+
+def _latest_status() -> Subquery:
+    latest = Assessment.objects.filter(recommendation=OuterRef("pk")).order_by(
+        "-assessed_on", "-id"
+    )
+    return Subquery(latest.values("status")[:1])
+
+
+def recommendations_filtered(filters: RecommendationFilters) -> QuerySet[Recommendation]:
+    """Recommendations matching the filters, each annotated with `latest_status`."""
+    qs = Recommendation.objects.annotate(latest_status=_latest_status())
+    f = filters
+    if f.country:
+        qs = qs.filter(country=f.country)
+    if f.cycle is not None:
+        qs = qs.filter(cycle=f.cycle)
+    if f.group == NO_GROUP:
+        qs = qs.filter(primary_group="")
+    elif f.group:
+        qs = qs.filter(primary_group=f.group)
+    if f.response == PENDING:
+        qs = qs.filter(response="")
+    elif f.response:
+        qs = qs.filter(response=f.response)
+    if f.status == NOT_ASSESSED:
+        qs = qs.filter(latest_status__isnull=True)
+    elif f.status:
+        qs = qs.filter(latest_status=f.status)
+    if f.state:
+        qs = qs.filter(recommending_states__icontains=f.state)
+    if f.action_category is not None:
+        qs = qs.filter(action_category=f.action_category)
+    if f.text:
+        qs = qs.filter(Q(text__icontains=f.text) | Q(number__icontains=f.text))
+    if f.theme:
+        # JSON containment is not available on SQLite; themes are short lists of codes.
+        qs = qs.filter(themes__icontains=f'"{f.theme}"')
+    return qs.order_by("cycle", "document", "id")
+
+
+def recommendation_get(pk: int) -> Recommendation:
+    """One recommendation with assessments (and evidence) and claims; 404 when missing."""
+    rec = (
+        Recommendation.objects.prefetch_related(
+            Prefetch(
+                "assessments",
+                Assessment.objects.select_related("organisation").prefetch_related(
+                    "evidence__service", "evidence__key_figure"
+                ),
+            ),
+            Prefetch("claims", GovernmentClaim.objects.all()),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if rec is None:
+        raise Http404
+    return rec
+
+
+def recommendation_links(rec: Recommendation) -> dict[str, list[Recommendation]]:
+    """Recommendations this one repeats (earlier) and that repeat it (later)."""
+    links = RecommendationLink.objects.filter(Q(earlier=rec) | Q(later=rec)).select_related(
+        "earlier", "later"
+    )
+    return {
+        "earlier": [link.earlier for link in links if link.later_id == rec.pk],
+        "later": [link.later for link in links if link.earlier_id == rec.pk],
+    }
+
+
+def _progress(ids: set[int]) -> list[dict[str, Any]]:
+    """Status counts at the end of each month in which an assessment was made."""
+    rows = (
+        Assessment.objects.filter(recommendation_id__in=ids)
+        .order_by("assessed_on", "id")
+        .values_list("recommendation_id", "assessed_on", "status")
+    )
+    latest: dict[int, str] = {}
+    months: dict[str, dict[str, int]] = {}
+    for rec_id, day, status in rows:
+        latest[rec_id] = status
+        counts = Counter(latest.values())
+        month = f"{day:%Y-%m}"
+        months[month] = {
+            NOT_ASSESSED: len(ids) - len(latest),
+            **{s: counts.get(s, 0) for s in Status.values},
+        }
+    return [{"month": m, "by_status": c} for m, c in months.items()]
+
+
+def _evidence(assessment: Assessment) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": e.kind,
+            "label": e.label,
+            "url": e.url,
+            "service": e.service.code if e.service else None,
+            "key_figure": (
+                {
+                    "indicator": e.key_figure.indicator,
+                    "year": e.key_figure.year,
+                    "value": e.key_figure.value,
+                    "source": e.key_figure.source,
+                }
+                if e.key_figure
+                else None
+            ),
+        }
+        for e in assessment.evidence.all()
+    ]
+
+
+def _latest_assessments(ids: set[int]) -> list[dict[str, Any]]:
+    seen: set[int] = set()
+    out = []
+    for a in (
+        Assessment.objects.filter(recommendation_id__in=ids)
+        .select_related("recommendation")
+        .prefetch_related("evidence__service", "evidence__key_figure")
+        .order_by("-assessed_on", "-id")
+    ):
+        if a.recommendation_id in seen:
+            continue
+        seen.add(a.recommendation_id)
+        out.append(
+            {
+                "recommendation": str(a.recommendation),
+                "recommendation_id": a.recommendation_id,
+                "status": a.status,
+                "assessed_on": a.assessed_on.isoformat(),
+                "author": a.author_label,
+                "evidence": _evidence(a),
+            }
+        )
+    return sorted(out, key=lambda row: row["recommendation_id"])
+
+
+def upr_summary(filters: RecommendationFilters) -> dict[str, Any]:
+    """Counts by group, response, status, state, theme and action category; progress over
+    time; the latest assessment of each recommendation with its evidence; inputs, assumptions
+    and sources. The contract of `gbvwatch upr summary --format json`."""
+    taxonomy = taxonomy_load()
+    recs = list(recommendations_filtered(filters))
+    ids = {r.pk for r in recs}
+    by_group = {g.code: 0 for g in taxonomy.groups} | {NO_GROUP: 0}
+    by_group.update(Counter(r.primary_group or NO_GROUP for r in recs))
+    by_response = {"supported": 0, "noted": 0, PENDING: 0}
+    by_response.update(Counter(r.response or PENDING for r in recs))
+    by_status = {NOT_ASSESSED: 0, **{s: 0 for s in Status.values}}
+    by_status.update(Counter(getattr(r, "latest_status", None) or NOT_ASSESSED for r in recs))
+    by_state = Counter(s for r in recs for s in r.states_list())
+    by_action = Counter(str(r.action_category or "none") for r in recs)
+    documents = sorted({(r.cycle, r.document) for r in recs})
+    return {
+        "total": len(recs),
+        "by_group": by_group,
+        "by_response": by_response,
+        "by_status": by_status,
+        "by_state": dict(sorted(by_state.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "by_theme": {t.code: sum(t.code in r.themes for r in recs) for t in taxonomy.themes},
+        "by_action_category": {k: by_action.get(k, 0) for k in ("1", "2", "3", "4", "5", "none")},
+        "overridden": sum(r.classification_overridden for r in recs),
+        "progress": _progress(ids),
+        "assessments": _latest_assessments(ids),
+        "inputs": {
+            "country": filters.country,
+            "cycle": filters.cycle,
+            "group": filters.group,
+            "taxonomy_version": taxonomy.version,
+            "documents": [{"cycle": c, "document": d} for c, d in documents],
+        },
+        "assumptions": list(ASSUMPTIONS),
+        "sources": sorted({r.response_source for r in recs if r.response_source})
+        + [f"{d} (UN document, cycle {c})" for c, d in documents],
+    }
