@@ -168,7 +168,7 @@ def _normalise(text: str) -> str:
 
 
 def _score(category: Category, text: str) -> tuple[float, list[str]]:
-    score, words = 0.0, []
+    score, words = 0.0, list[str]()
     for rule in category.rules:
         found = [p.search(text) for p in rule.patterns]
         if all(found):

@@ -194,7 +194,7 @@ def source_detect(data: bytes) -> str:
 
 def _limit(item: dict[str, Any], line: int, col: _Collector, columns: Mapping[str, str]) -> None:
     for name, column in columns.items():
-        max_length = Recommendation._meta.get_field(name).max_length
+        max_length = getattr(Recommendation._meta.get_field(name), "max_length", None)
         if max_length and len(str(item[name])) > max_length:
             message = _("longer than %(limit)d characters") % {"limit": max_length}
             col.add(line, column, message)
@@ -358,7 +358,8 @@ def _parse_table(
 ) -> list[ParsedRecommendation]:
     header, rows = _table(data)
     columns = _columns(header, source, options)
-    items, countries = [], {}
+    items: list[ParsedRecommendation] = []
+    countries: dict[str, int] = {}
     for line, cells in rows:
         text = _cell(cells, columns, "text")
         number = _cell(cells, columns, "number")

@@ -158,14 +158,35 @@ def test_report_lead_paragraph_gives_the_response():
 def test_uhri_xlsx_export_is_detected_and_imported_with_cycle_from_the_session():
     data = _xlsx(
         [
-            ["Text", "Countries concerned", "Recommending Body/State", "Document symbol",
-             "Session", "Position", "Themes"],
-            ["140.1 Ratify the Istanbul Convention (Norway);", "Azerbaijan", "Norway",
-             "A/HRC/39/14", "30", "Supported", "Women's rights"],
-            ["140.2 Criminalize marital rape (Canada);", "Azerbaijan", "Canada",
-             "A/HRC/39/14", "30", "Noted", "Women's rights; Sexual violence"],
+            [
+                "Text",
+                "Countries concerned",
+                "Recommending Body/State",
+                "Document symbol",
+                "Session",
+                "Position",
+                "Themes",
+            ],
+            [
+                "140.1 Ratify the Istanbul Convention (Norway);",
+                "Azerbaijan",
+                "Norway",
+                "A/HRC/39/14",
+                "30",
+                "Supported",
+                "Women's rights",
+            ],
+            [
+                "140.2 Criminalize marital rape (Canada);",
+                "Azerbaijan",
+                "Canada",
+                "A/HRC/39/14",
+                "30",
+                "Noted",
+                "Women's rights; Sexual violence",
+            ],
         ]
-    )  # fmt: skip
+    )
     assert source_detect(data) == "uhri"
     source, result = recommendations_import(data, name="uhri.xlsx", actor="test")
     assert (source, result.created) == ("uhri", 2)
@@ -218,7 +239,7 @@ def test_wrong_columns_are_rejected_naming_the_header_line():
 @pytest.mark.django_db
 def test_empty_text_is_rejected_with_its_line_and_nothing_is_written():
     rows = SHIPPED.read_text(encoding="utf-8").splitlines()
-    lines = rows[:4] + ['2,A/HRC/24/13,109.999,Norway,"  ",supported,']
+    lines = [*rows[:4], '2,A/HRC/24/13,109.999,Norway,"  ",supported,']
     message = _rejected("\n".join(lines).encode())
     assert 'line 5, field "text": a value is required' in message
 
@@ -239,7 +260,10 @@ def test_duplicate_ids_with_different_texts_are_rejected():
 
 @pytest.mark.django_db
 def test_report_paragraph_without_a_state_is_rejected_with_its_line():
-    text = "A/HRC/24/13\n109.1 Ratify the Istanbul Convention (Norway);\n109.2 Adopt a law on\ndomestic violence;\n"
+    text = (
+        "A/HRC/24/13\n109.1 Ratify the Istanbul Convention (Norway);\n"
+        "109.2 Adopt a law on\ndomestic violence;\n"
+    )
     message = _rejected(text.encode(), cycle=2)
     assert "line 3: recommendation 109.2 does not end with the recommending state" in message
 
@@ -254,8 +278,10 @@ def test_report_text_needs_a_cycle_and_garbage_is_not_recognised():
 @pytest.mark.django_db
 def test_import_command_names_the_problem_and_writes_nothing(tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("cycle,document,rec_id,recommending_states,text,response,response_source\n"
-                   "x,A/HRC/24/13,109.1,Norway,Do it (Norway);,maybe,\n")  # fmt: skip
+    bad.write_text(
+        "cycle,document,rec_id,recommending_states,text,response,response_source\n"
+        "x,A/HRC/24/13,109.1,Norway,Do it (Norway);,maybe,\n"
+    )
     with pytest.raises(CommandError) as caught:
         call_command("upr", "import", str(bad))
     assert 'line 2, field "cycle"' in str(caught.value)
