@@ -4,10 +4,13 @@ public fields only (the serializers decide), so every route is marked public her
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from gbvwatch.core.access import public
+from gbvwatch.core.access import member_required, public
 from gbvwatch.directory.api import ServiceDetailAPI, ServiceListAPI
 from gbvwatch.gaps.views import gaps_api
 from gbvwatch.geography.api import UnitDetailAPI, UnitListAPI
+from gbvwatch.upr.api import RecommendationDetailAPI, RecommendationListAPI, UprSummaryAPI
+
+_upr = member_required("upr.view")
 
 urlpatterns = [
     path("schema/", public(SpectacularAPIView.as_view()), name="api-schema"),
@@ -16,4 +19,15 @@ urlpatterns = [
     path("v1/services/", public(ServiceListAPI.as_view()), name="api-service-list"),
     path("v1/services/<slug:code>/", public(ServiceDetailAPI.as_view()), name="api-service-detail"),
     path("v1/gaps/", gaps_api, name="api-gaps"),
+    path(
+        "v1/upr/recommendations/",
+        _upr(RecommendationListAPI.as_view()),
+        name="api-upr-recommendation-list",
+    ),
+    path(
+        "v1/upr/recommendations/<int:pk>/",
+        _upr(RecommendationDetailAPI.as_view()),
+        name="api-upr-recommendation-detail",
+    ),
+    path("v1/upr/summary/", _upr(UprSummaryAPI.as_view()), name="api-upr-summary"),
 ]

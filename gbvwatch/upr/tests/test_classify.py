@@ -241,12 +241,19 @@ def test_manual_override_is_audited_with_before_and_after(rec, carol):
 
 
 def test_override_with_unknown_codes_or_no_reason_is_refused(rec, carol):
-    for kwargs in (
-        {"primary_group": "nonsense", "themes": [], "action_category": 4, "reason": "x"},
-        {"primary_group": "", "themes": ["nonsense"], "action_category": 4, "reason": "x"},
-        {"primary_group": "", "themes": [], "action_category": 9, "reason": "x"},
-        {"primary_group": "", "themes": [], "action_category": 4, "reason": " "},
+    for group, themes, category, reason in (
+        ("nonsense", [], 4, "x"),
+        ("", ["nonsense"], 4, "x"),
+        ("", [], 9, "x"),
+        ("", [], 4, " "),
     ):
         with pytest.raises(ActionError):
-            actions.classification_override(actor=carol.user, recommendation=rec, **kwargs)
+            actions.classification_override(
+                actor=carol.user,
+                recommendation=rec,
+                primary_group=group,
+                themes=themes,
+                action_category=category,
+                reason=reason,
+            )
     assert not AuditEntry.objects.filter(action="upr.classify.override").exists()
