@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _lazy
 
 from gbvwatch.upr.models import (
     Assessment,
@@ -22,13 +23,19 @@ NOT_ASSESSED = "not_assessed"
 PENDING = "pending"
 NO_GROUP = "none"
 ASSUMPTIONS = (
-    "A recommendation's status is its most recent assessment by the coalition; "
-    "recommendations never assessed count as not_assessed.",
-    "An empty response counts as pending (no supported/noted position recorded yet).",
-    "Groups and themes come from the rule-based taxonomy named in inputs; manual overrides "
-    "replace the automatic classification and are counted as overridden.",
-    "A recommendation made jointly by several states counts once in total and once for each "
-    "state in by_state.",
+    _lazy(
+        "A recommendation's status is its most recent assessment by the coalition; "
+        "recommendations never assessed count as not assessed."
+    ),
+    _lazy("An empty response counts as pending (no supported or noted position recorded yet)."),
+    _lazy(
+        "Groups and themes come from the rule-based taxonomy named in the inputs; manual "
+        "overrides replace the automatic classification and are counted as overridden."
+    ),
+    _lazy(
+        "A recommendation made jointly by several states counts once in the total and once for "
+        "each state in the count by state."
+    ),
 )
 
 
@@ -218,7 +225,7 @@ def upr_summary(filters: RecommendationFilters) -> dict[str, Any]:
             "taxonomy_version": taxonomy.version,
             "documents": [{"cycle": c, "document": d} for c, d in documents],
         },
-        "assumptions": list(ASSUMPTIONS),
+        "assumptions": [str(a) for a in ASSUMPTIONS],
         "sources": sorted({r.response_source for r in recs if r.response_source})
         + [f"{d} (UN document, cycle {c})" for c, d in documents],
     }
