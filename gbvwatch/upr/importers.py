@@ -543,7 +543,8 @@ def recommendations_write(items: Sequence[ParsedRecommendation]) -> ImportResult
             country__in={k[0] for k in keys}, document__in={k[1] for k in keys}
         )
     }
-    created = updated = unchanged = 0
+    updated = unchanged = 0
+    new: list[Recommendation] = []
     for item in items:
         values = dict(item.fields)
         if item.response is not None:
@@ -555,8 +556,7 @@ def recommendations_write(items: Sequence[ParsedRecommendation]) -> ImportResult
         if rec is None:
             rec = Recommendation(**values)
             classification_apply(rec, taxonomy)
-            rec.save()
-            created += 1
+            new.append(rec)
             continue
         changed = [k for k, v in values.items() if getattr(rec, k) != v]
         if not changed:
@@ -568,7 +568,8 @@ def recommendations_write(items: Sequence[ParsedRecommendation]) -> ImportResult
             classification_apply(rec, taxonomy)
         rec.save()
         updated += 1
-    return ImportResult(created=created, updated=updated, unchanged=unchanged)
+    Recommendation.objects.bulk_create(new, batch_size=500)
+    return ImportResult(created=len(new), updated=updated, unchanged=unchanged)
 
 
 def recommendations_import(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from gbvwatch.upr.models import (
     Assessment,
+    EvidenceLink,
     GovernmentClaim,
     Recommendation,
     RecommendationLink,
@@ -124,71 +125,78 @@ def recommendation_links(rec: Recommendation) -> dict[str, list[Recommendation]]
     }
 
 
-def _progress(ids: set[int]) -> list[dict[str, Any]]:
+def _progress(assessments: QuerySet[Assessment], total: int) -> list[dict[str, Any]]:
     """Status counts at the end of each month in which an assessment was made."""
-    rows = (
-        Assessment.objects.filter(recommendation_id__in=ids)
-        .order_by("assessed_on", "id")
-        .values_list("recommendation_id", "assessed_on", "status")
+    rows = assessments.order_by("assessed_on", "id").values_list(
+        "recommendation_id", "assessed_on", "status"
     )
     latest: dict[int, str] = {}
+    counts = {NOT_ASSESSED: total, **{s: 0 for s in Status.values}}
     months: dict[str, dict[str, int]] = {}
     for rec_id, day, status in rows:
+        counts[latest.get(rec_id, NOT_ASSESSED)] -= 1
+        counts[status] += 1
         latest[rec_id] = status
-        counts = Counter(latest.values())
-        month = f"{day:%Y-%m}"
-        months[month] = {
-            NOT_ASSESSED: len(ids) - len(latest),
-            **{s: counts.get(s, 0) for s in Status.values},
-        }
+        months[f"{day:%Y-%m}"] = dict(counts)
     return [{"month": m, "by_status": c} for m, c in months.items()]
 
 
-def _evidence(assessment: Assessment) -> list[dict[str, Any]]:
-    return [
-        {
-            "kind": e.kind,
-            "label": e.label,
-            "url": e.url,
-            "service": e.service.code if e.service else None,
-            "key_figure": (
-                {
-                    "indicator": e.key_figure.indicator,
-                    "year": e.key_figure.year,
-                    "value": e.key_figure.value,
-                    "source": e.key_figure.source,
-                }
-                if e.key_figure
-                else None
-            ),
-        }
-        for e in assessment.evidence.all()
-    ]
-
-
-def _latest_assessments(ids: set[int]) -> list[dict[str, Any]]:
-    seen: set[int] = set()
-    out = []
-    for a in (
-        Assessment.objects.filter(recommendation_id__in=ids)
-        .select_related("recommendation")
-        .prefetch_related("evidence__service", "evidence__key_figure")
-        .order_by("-assessed_on", "-id")
+def _latest_assessments(assessments: QuerySet[Assessment]) -> list[dict[str, Any]]:
+    """The latest assessment of each recommendation with its evidence, as plain data."""
+    newest = Assessment.objects.filter(recommendation=OuterRef("recommendation")).order_by(
+        "-assessed_on", "-id"
+    )
+    latest = assessments.filter(pk=Subquery(newest.values("pk")[:1]))
+    evidence: dict[int, list[dict[str, Any]]] = {}
+    for e in (
+        EvidenceLink.objects.filter(assessment__in=latest.values("pk"))
+        .order_by("id")
+        .values(
+            "assessment_id",
+            "kind",
+            "label",
+            "url",
+            "service__code",
+            "key_figure_id",
+            "key_figure__indicator",
+            "key_figure__year",
+            "key_figure__value",
+            "key_figure__source",
+        )
     ):
-        if a.recommendation_id in seen:
-            continue
-        seen.add(a.recommendation_id)
-        out.append(
+        figure = None
+        if e["key_figure_id"] is not None:
+            row: dict[str, Any] = dict(e)
+            figure = {k: row[f"key_figure__{k}"] for k in ("indicator", "year", "value", "source")}
+        evidence.setdefault(e["assessment_id"], []).append(
             {
-                "recommendation": str(a.recommendation),
-                "recommendation_id": a.recommendation_id,
-                "status": a.status,
-                "assessed_on": a.assessed_on.isoformat(),
-                "author": a.author_label,
-                "evidence": _evidence(a),
+                "kind": e["kind"],
+                "label": e["label"],
+                "url": e["url"],
+                "service": e["service__code"],
+                "key_figure": figure,
             }
         )
-    return sorted(out, key=lambda row: row["recommendation_id"])
+    rows = latest.order_by("recommendation_id").values(
+        "id",
+        "recommendation_id",
+        "recommendation__document",
+        "recommendation__number",
+        "status",
+        "assessed_on",
+        "author_label",
+    )
+    return [
+        {
+            "recommendation": f"{r['recommendation__document']} {r['recommendation__number']}",
+            "recommendation_id": r["recommendation_id"],
+            "status": r["status"],
+            "assessed_on": r["assessed_on"].isoformat(),
+            "author": r["author_label"],
+            "evidence": evidence.get(r["id"], []),
+        }
+        for r in rows
+    ]
 
 
 def upr_summary(filters: RecommendationFilters) -> dict[str, Any]:
@@ -196,28 +204,45 @@ def upr_summary(filters: RecommendationFilters) -> dict[str, Any]:
     time; the latest assessment of each recommendation with its evidence; inputs, assumptions
     and sources. The contract of `gbvwatch upr summary --format json`."""
     taxonomy = taxonomy_load()
-    recs = list(recommendations_filtered(filters))
-    ids = {r.pk for r in recs}
+    filtered = recommendations_filtered(filters)
+    recs: list[dict[str, Any]] = list(
+        filtered.values(  # type: ignore[misc]  # latest_status is an annotation
+            "cycle",
+            "document",
+            "primary_group",
+            "themes",
+            "response",
+            "response_source",
+            "recommending_states",
+            "action_category",
+            "classification_overridden",
+            "latest_status",
+        )
+    )
+    assessments = Assessment.objects.filter(recommendation__in=filtered.values("pk"))
     by_group = {g.code: 0 for g in taxonomy.groups} | {NO_GROUP: 0}
-    by_group.update(Counter(r.primary_group or NO_GROUP for r in recs))
+    by_group.update(Counter(r["primary_group"] or NO_GROUP for r in recs))
     by_response = {"supported": 0, "noted": 0, PENDING: 0}
-    by_response.update(Counter(r.response or PENDING for r in recs))
+    by_response.update(Counter(r["response"] or PENDING for r in recs))
     by_status = {NOT_ASSESSED: 0, **{s: 0 for s in Status.values}}
-    by_status.update(Counter(getattr(r, "latest_status", None) or NOT_ASSESSED for r in recs))
-    by_state = Counter(s for r in recs for s in r.states_list())
-    by_action = Counter(str(r.action_category or "none") for r in recs)
-    documents = sorted({(r.cycle, r.document) for r in recs})
+    by_status.update(Counter(r["latest_status"] or NOT_ASSESSED for r in recs))
+    by_state = Counter(
+        s.strip() for r in recs for s in r["recommending_states"].split(";") if s.strip()
+    )
+    by_action = Counter(str(r["action_category"] or "none") for r in recs)
+    themes = Counter(t for r in recs for t in r["themes"])
+    documents = sorted({(r["cycle"], r["document"]) for r in recs})
     return {
         "total": len(recs),
         "by_group": by_group,
         "by_response": by_response,
         "by_status": by_status,
         "by_state": dict(sorted(by_state.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "by_theme": {t.code: sum(t.code in r.themes for r in recs) for t in taxonomy.themes},
+        "by_theme": {t.code: themes.get(t.code, 0) for t in taxonomy.themes},
         "by_action_category": {k: by_action.get(k, 0) for k in ("1", "2", "3", "4", "5", "none")},
-        "overridden": sum(r.classification_overridden for r in recs),
-        "progress": _progress(ids),
-        "assessments": _latest_assessments(ids),
+        "overridden": sum(r["classification_overridden"] for r in recs),
+        "progress": _progress(assessments, len(recs)),
+        "assessments": _latest_assessments(assessments),
         "inputs": {
             "country": filters.country,
             "cycle": filters.cycle,
@@ -226,6 +251,6 @@ def upr_summary(filters: RecommendationFilters) -> dict[str, Any]:
             "documents": [{"cycle": c, "document": d} for c, d in documents],
         },
         "assumptions": [str(a) for a in ASSUMPTIONS],
-        "sources": sorted({r.response_source for r in recs if r.response_source})
+        "sources": sorted({r["response_source"] for r in recs if r["response_source"]})
         + [f"{d} (UN document, cycle {c})" for c, d in documents],
     }
