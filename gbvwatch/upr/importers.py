@@ -4,7 +4,8 @@
 - `uhri`: an export of the OHCHR Universal Human Rights Index (xlsx or csv);
 - `upr-info`: a UPR Info style CSV (State under Review, Recommending State, Recommendation, ...);
 - `report-text`: the recommendations section of a Working Group report as `pdftotext` gives it
-  (`109.12 Ratify ... (Norway); (Spain);`, wrapped over lines, page headers in between).
+  (`109.12 Ratify ... (Norway); (Spain);`, wrapped over lines, page headers in between);
+- `responses`: the State's positions added later (document, rec_id, response, response_source).
 
 Rows are matched on (country, document, paragraph), so importing again changes nothing.
 Spreadsheet exports without a paragraph column get a key derived from the text (`#` + 10 hex
@@ -40,7 +41,9 @@ from gbvwatch.geography.importers import (
 from gbvwatch.upr.models import Recommendation
 from gbvwatch.upr.taxonomy import taxonomy_load
 
-SOURCES = ("csv", "uhri", "upr-info", "report-text")
+SOURCES = ("csv", "uhri", "upr-info", "report-text", "responses")
+# The State's positions, added later (from the report's addendum): one row per paragraph.
+RESPONSE_COLUMNS = ("document", "rec_id", "response", "response_source")
 CSV_COLUMNS = (
     "cycle",
     "document",
@@ -177,6 +180,8 @@ def source_detect(data: bytes) -> str:
     header = {_normal_header(h) for h in cells}
     if {h.strip() for h in cells} >= set(CSV_COLUMNS):
         return "csv"
+    if {h.strip() for h in cells} == set(RESPONSE_COLUMNS):
+        return "responses"
     if header & {"state under review", "recommending state", "action category", "issues"}:
         return "upr-info"
     if header & {"document symbol", "countries concerned", "annotation", "themes", "symbol"}:
@@ -503,7 +508,7 @@ def recommendations_parse(
     data: bytes, *, source: str, options: Options
 ) -> list[ParsedRecommendation]:
     """Validate a whole file; raises ImportRejected listing every problem with its line."""
-    if source not in SOURCES:
+    if source not in SOURCES or source == "responses":
         raise file_problem(_('unknown source "%(source)s"') % {"source": source})
     col = _Collector()
     if source == "csv":
@@ -572,6 +577,56 @@ def recommendations_write(items: Sequence[ParsedRecommendation]) -> ImportResult
     return ImportResult(created=len(new), updated=updated, unchanged=unchanged)
 
 
+def _responses(data: bytes, options: Options) -> tuple[list[tuple[Recommendation, str, str]], int]:
+    """Pair each row with its stored recommendation; every unknown paragraph is a problem."""
+    rows = read_csv_rows(decode_upload(data), RESPONSE_COLUMNS)
+    col = _Collector()
+    found = {
+        (r.document, r.number): r
+        for r in Recommendation.objects.filter(
+            country=options.country, document__in={row.values["document"] for row in rows}
+        )
+    }
+    changes: list[tuple[Recommendation, str, str]] = []
+    unchanged = 0
+    seen: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = (row.values["document"], row.values["rec_id"])
+        rec = found.get(key)
+        response = _response(row.values["response"], row.line, "response", col) or ""
+        if not row.values["response"]:
+            col.add(row.line, "response", _("a value is required"))
+        if key in seen:
+            message = _('"%(id)s" already appears on line %(line)d')
+            col.add(row.line, "rec_id", message % {"id": key[1], "line": seen[key]})
+        seen.setdefault(key, row.line)
+        if rec is None:
+            message = _('no recommendation "%(id)s" of document "%(document)s" is stored')
+            col.add(row.line, "rec_id", message % {"id": key[1], "document": key[0]})
+        elif (rec.response, rec.response_source) == (response, row.values["response_source"]):
+            unchanged += 1
+        else:
+            changes.append((rec, response, row.values["response_source"]))
+    if col.problems:
+        raise ImportRejected(col.problems)
+    if not rows:
+        raise file_problem(_("the file holds no recommendations"))
+    return changes, unchanged
+
+
+def responses_import(data: bytes, *, name: str, actor: Any, options: Options) -> ImportResult:
+    """Set the State's responses of stored recommendations, all or nothing; audited."""
+    with transaction.atomic():
+        changes, unchanged = _responses(data, options)
+        for rec, response, source in changes:
+            rec.response, rec.response_source = response, source
+            rec.save(update_fields=["response", "response_source"])
+        result = ImportResult(updated=len(changes), unchanged=unchanged)
+        details = {"file": name, "source": "responses", **result.as_dict()}
+        audit_append(actor=actor, action="upr.import", details=details)
+    return result
+
+
 def recommendations_import(
     data: bytes,
     *,
@@ -586,6 +641,8 @@ def recommendations_import(
     with one audit entry. Returns the format used and the counts."""
     source = source or source_detect(data)
     options = Options((country or settings.COUNTRY).upper(), cycle, document)
+    if source == "responses":
+        return source, responses_import(data, name=name, actor=actor, options=options)
     items = recommendations_parse(data, source=source, options=options)
     with transaction.atomic():
         result = recommendations_write(items)

@@ -287,3 +287,39 @@ def test_import_command_names_the_problem_and_writes_nothing(tmp_path):
     assert 'line 2, field "cycle"' in str(caught.value)
     assert 'line 2, field "response": "maybe" is not a response' in str(caught.value)
     assert Recommendation.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_responses_from_the_addendum_are_added_later():
+    text = (
+        "A/HRC/39/14\n140. The following recommendations will be examined by Azerbaijan:\n"
+        "   140.1 Ratify the Istanbul Convention (Norway); (Spain);\n"
+        "   140.2 Criminalize marital rape (Canada);\n"
+    )
+    recommendations_import(text.encode(), name="report.txt", actor="test", cycle=3)
+    assert set(Recommendation.objects.values_list("response", flat=True)) == {""}
+    addendum = (
+        b"document,rec_id,response,response_source\n"
+        b"A/HRC/39/14,140.1,noted,A/HRC/39/14/Add.1 para 5\n"
+        b"A/HRC/39/14,140.2,supported,A/HRC/39/14/Add.1 para 4\n"
+    )
+    assert source_detect(addendum) == "responses"
+    result = recommendations_import(addendum, name="add1.csv", actor="test")[1]
+    assert (result.updated, result.unchanged) == (2, 0)
+    assert Recommendation.objects.get(number="140.1").response == "noted"
+    again = recommendations_import(addendum, name="add1.csv", actor="test")[1]
+    assert again.unchanged == 2
+
+
+@pytest.mark.django_db
+def test_responses_for_unknown_paragraphs_are_rejected_whole():
+    call_command("upr", "import", str(SHIPPED), stdout=io.StringIO())
+    addendum = (
+        b"document,rec_id,response,response_source\n"
+        b"A/HRC/24/13,109.1,noted,\n"
+        b"A/HRC/24/13,109.999,supported,\n"
+    )
+    with pytest.raises(ImportRejected) as caught:
+        recommendations_import(addendum, name="add1.csv", actor="test")
+    assert 'line 3, field "rec_id": no recommendation "109.999"' in str(caught.value)
+    assert Recommendation.objects.get(number="109.1").response == "supported"

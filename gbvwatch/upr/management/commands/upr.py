@@ -21,7 +21,8 @@ class Command(BaseCommand):
     help = (
         "import FILE: UPR recommendations from a UHRI export (xlsx/csv), a UPR Info style CSV, "
         "gbvwatch's CSV or a report's recommendations as pdftotext gives them; all or nothing, "
-        "the format is detected unless --source names it. "
+        "the format is detected unless --source names it; --source responses takes a CSV of "
+        "document,rec_id,response,response_source (the State's positions, added later). "
         "summary: counts by group, response, status and state (--format json). "
         "classify: classify every recommendation again (manual overrides are kept). "
         "taxonomy: check the taxonomy file and its examples."
