@@ -10,6 +10,7 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _lazy
 
+from gbvwatch.analysis.upr_similarity import similar_texts
 from gbvwatch.upr.models import (
     Assessment,
     EvidenceLink,
@@ -123,6 +124,28 @@ def recommendation_links(rec: Recommendation) -> dict[str, list[Recommendation]]
         "earlier": [link.earlier for link in links if link.later_id == rec.pk],
         "later": [link.later for link in links if link.earlier_id == rec.pk],
     }
+
+
+SUGGESTION_CANDIDATES = 5000
+
+
+def link_suggestions(rec: Recommendation) -> list[tuple[Recommendation, float, tuple[str, ...]]]:
+    """Recommendations of other cycles that look like the same ask, not linked yet: same
+    primary group when it has one; best first with the score and the shared words."""
+    linked = RecommendationLink.objects.filter(Q(earlier=rec) | Q(later=rec))
+    exclude = {rec.pk} | {pk for pair in linked.values_list("earlier", "later") for pk in pair}
+    candidates = Recommendation.objects.filter(country=rec.country).exclude(cycle=rec.cycle)
+    if rec.primary_group:
+        candidates = candidates.filter(primary_group=rec.primary_group)
+    pool = [
+        c
+        for c in candidates.only("pk", "cycle", "document", "number", "text")[
+            :SUGGESTION_CANDIDATES
+        ]
+        if c.pk not in exclude
+    ]
+    found = similar_texts(rec.text, [c.text for c in pool])
+    return [(pool[s.index], s.score, s.shared_words) for s in found]
 
 
 def _progress(assessments: QuerySet[Assessment], total: int) -> list[dict[str, Any]]:

@@ -100,6 +100,7 @@ def _detail_context(request: HttpRequest, rec: Recommendation, **forms: Any) -> 
         "action": action_label(rec.action_category),
         "matched": [(category_label(c), words) for c, words in rec.matched_words.items()],
         "links": queries.recommendation_links(rec),
+        "suggestions": queries.link_suggestions(rec),
         "can_assess": has_permission(request.user, "upr.assess"),
         "can_classify": has_permission(request.user, "upr.classify"),
         "assessment_form": forms.get("assessment_form") or AssessmentForm(),

@@ -138,3 +138,26 @@ def test_openapi_schema_describes_the_upr_api(db, client):
     schema = client.get("/api/schema/").content.decode()
     assert "/api/v1/upr/recommendations/" in schema
     assert "/api/v1/upr/summary/" in schema
+
+
+def test_detail_suggests_the_same_ask_in_another_cycle_and_links_it(recs, client, carol):
+    later = Recommendation.objects.create(
+        country="AZ",
+        cycle=3,
+        document="A/HRC/39/14",
+        number="140.60",
+        recommending_states="Chile",
+        text="Take measures to combat violence against women and girls (Chile);",
+        primary_group="violence_against_women",
+    )
+    client.force_login(carol.user)
+    page = client.get(f"/upr/{later.pk}/").content.decode()
+    assert "link-suggestions" in page and "A/HRC/24/13 109.82" in page
+    earlier = recs.get(number="109.82")
+    response = client.post(
+        f"/upr/{later.pk}/link/",
+        {"direction": "earlier", "document": "A/HRC/24/13", "number": "109.82", "note": ""},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/upr/{earlier.pk}/").content.decode()
+    assert "Asked again in" in page and "A/HRC/39/14 140.60" in page
