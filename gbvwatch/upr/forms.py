@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -169,3 +170,30 @@ class LinkForm(forms.Form):
     document = forms.CharField(label=_lazy("Document"), max_length=40)
     number = forms.CharField(label=_lazy("Paragraph"), max_length=20)
     note = forms.CharField(label=_lazy("Note"), required=False, max_length=300)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_lazy("File"))
+    source = forms.ChoiceField(
+        label=_lazy("Format"),
+        required=False,
+        choices=[
+            ("", _lazy("detect from the content")),
+            ("uhri", _lazy("Universal Human Rights Index export (xlsx or csv)")),
+            ("upr-info", _lazy("UPR Info style CSV")),
+            ("csv", _lazy("gbvwatch CSV")),
+            ("report-text", _lazy("Report text from pdftotext")),
+            ("responses", _lazy("Responses of the State (CSV)")),
+        ],
+    )
+    cycle = forms.IntegerField(label=_lazy("Cycle"), required=False, min_value=1, max_value=99)
+    document = forms.CharField(label=_lazy("Document symbol"), required=False, max_length=40)
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(n)d bytes.") % {"n": settings.IMPORT_MAX_BYTES}
+            )
+        data: bytes = upload.read()
+        return data

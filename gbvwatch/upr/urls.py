@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.recommendation_list, name="list"),
     path("summary/", views.summary_page, name="summary"),
     path("taxonomy/", views.taxonomy_page, name="taxonomy"),
+    path("import/", views.import_page, name="import"),
     path("<int:pk>/", views.recommendation_detail, name="detail"),
     path("<int:pk>/assess/", views.assessment_add, name="assess"),
     path("<int:pk>/claim/", views.claim_add, name="claim"),

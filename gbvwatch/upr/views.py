@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from gbvwatch.core.access import has_permission, member_required
 from gbvwatch.core.actions import ActionError
 from gbvwatch.core.models import User
+from gbvwatch.geography.importers import ImportRejected
 from gbvwatch.upr import actions, queries
 from gbvwatch.upr.charts import STATUS_COLOURS, bar_chart, stacked_chart
 from gbvwatch.upr.forms import (
@@ -22,8 +23,10 @@ from gbvwatch.upr.forms import (
     ClaimForm,
     ClassificationForm,
     FilterForm,
+    ImportForm,
     LinkForm,
 )
+from gbvwatch.upr.importers import recommendations_import
 from gbvwatch.upr.models import Recommendation, Response, Status
 from gbvwatch.upr.taxonomy import (
     DEFAULT_FILE,
@@ -257,6 +260,30 @@ def summary_page(request: HttpRequest) -> HttpResponse:
     summary = queries.upr_summary(_filters(form))
     context = {"form": form, "summary": summary, "charts": _summary_charts(summary)}
     return render(request, "upr/summary.html", context, status=400 if form.errors else 200)
+
+
+@member_required("data.import")
+def import_page(request: HttpRequest) -> HttpResponse:
+    """Import one file of recommendations (or responses), all or nothing."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        name = getattr(request.FILES.get("file"), "name", None) or "upload"
+        try:
+            source, result = recommendations_import(
+                d["file"],
+                name=name,
+                actor=_user(request),
+                source=d["source"] or None,
+                cycle=d["cycle"],
+                document=d["document"].strip(),
+            )
+        except ImportRejected as exc:
+            context["problems"] = [str(p) for p in exc.problems]
+            return render(request, "upr/import.html", context, status=400)
+        context.update({"result": result, "source": source, "form": ImportForm()})
+    return render(request, "upr/import.html", context)
 
 
 @member_required("upr.view")

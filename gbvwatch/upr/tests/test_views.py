@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -161,3 +162,20 @@ def test_detail_suggests_the_same_ask_in_another_cycle_and_links_it(recs, client
     assert response.status_code == 302
     page = client.get(f"/upr/{earlier.pk}/").content.decode()
     assert "Asked again in" in page and "A/HRC/39/14 140.60" in page
+
+
+def test_coordinator_imports_through_the_page_and_a_bad_file_is_listed(db, client, alice, carol):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(carol.user)
+    assert client.get("/upr/import/").status_code == 403
+    client.force_login(alice.user)
+    upload = SimpleUploadedFile("upr.csv", SHIPPED.read_bytes(), content_type="text/csv")
+    page = client.post("/upr/import/", {"file": upload}).content.decode()
+    assert "csv: 162 rows, 162 new" in page
+    bad = SimpleUploadedFile("bad.csv", b"cycle,document\n2,A/HRC/24/13\n")
+    response = client.post("/upr/import/", {"file": bad, "source": "csv"})
+    assert response.status_code == 400
+    assert "Nothing was imported" in response.content.decode()
+    assert 'field "text": the column is missing' in html.unescape(response.content.decode())
+    assert Recommendation.objects.count() == 162
