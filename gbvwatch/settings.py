@@ -221,7 +221,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Administrative units and support services.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "ENUM_NAME_OVERRIDES": {"YesNoUnknownEnum": "gbvwatch.directory.models.Tri"},
+    "ENUM_NAME_OVERRIDES": {
+        "YesNoUnknownEnum": "gbvwatch.directory.models.Tri",
+        "ImplementationStatusEnum": "gbvwatch.upr.models.Status",
+    },
 }
 # Shown in the footer: AGPL-3.0 section 13 asks a modified, hosted version to offer its source.
 SOURCE_URL = os.environ.get("GBVWATCH_SOURCE_URL", "")
