@@ -103,7 +103,8 @@ PENDING_WORDS = frozenset({"", "pending", "no response", "will be examined", "ge
 # UPR sessions per cycle (the Working Group's numbering): cycle 1 = sessions 1-12, and so on.
 SESSIONS_PER_CYCLE = ((1, 1, 12), (2, 13, 26), (3, 27, 40), (4, 41, 54), (5, 55, 68))
 
-_PARAGRAPH = re.compile(r"^\s*(\d{1,3}\.\d{1,3})\.?\s+(\S.*)$")
+# "109.12 Ratify ..." or, as pdftotext without -layout may give it, "109.12" alone on a line.
+_PARAGRAPH = re.compile(r"^\s*(\d{1,3}\.\d{1,3})\.?(?:\s+(\S.*))?$")
 _LEAD = re.compile(r"^\s*(\d{1,3})\.\s+(\S.*)$")
 _LEADING_NUMBER = re.compile(r"^\s*(\d{1,3}\.\d{1,3})\.?\s+")
 _STATE_GROUP = re.compile(r"\(((?:[^()]|\([^()]*\))+)\)\s*(?=[;.]|$)")
@@ -458,7 +459,8 @@ def _paragraphs(text: str) -> tuple[list[_Paragraph], str]:
             continue
         if match := _PARAGRAPH.match(line):
             response = _lead_response(lead.text) if lead else None
-            current = _Paragraph(number, match.group(1), [match.group(2)], response)
+            first = [match.group(2)] if match.group(2) else []
+            current = _Paragraph(number, match.group(1), first, response)
             paragraphs.append(current)
         elif match := _LEAD.match(line):
             lead = current = _Paragraph(number, match.group(1), [match.group(2)], None)

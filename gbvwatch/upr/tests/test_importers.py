@@ -323,3 +323,22 @@ def test_responses_for_unknown_paragraphs_are_rejected_whole():
         recommendations_import(addendum, name="add1.csv", actor="test")
     assert 'line 3, field "rec_id": no recommendation "109.999"' in str(caught.value)
     assert Recommendation.objects.get(number="109.1").response == "supported"
+
+
+@pytest.mark.django_db
+def test_report_text_with_the_number_alone_on_its_line():
+    text = (
+        "A/HRC/24/13\n"
+        "109.1\n"
+        "Sign and ratify the Optional Protocol on a communications procedure\n"
+        "(Slovakia);\n"
+        "109.2\n"
+        "Ratify CPED (Brazil,\n"
+        "Chile);\n"
+    )
+    items = recommendations_parse(text.encode(), source="report-text", options=Options("AZ", 2))
+    assert [(i.fields["number"], i.fields["recommending_states"]) for i in items] == [
+        ("109.1", "Slovakia"),
+        ("109.2", "Brazil; Chile"),
+    ]
+    assert items[1].fields["text"] == "Ratify CPED (Brazil, Chile);"
