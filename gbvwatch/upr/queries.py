@@ -63,10 +63,23 @@ def _latest_status() -> Subquery:
     return Subquery(latest.values("status")[:1])
 
 
-def recommendations_filtered(filters: RecommendationFilters) -> QuerySet[Recommendation]:
-    """Recommendations matching the filters, each annotated with `latest_status`."""
-    qs = Recommendation.objects.annotate(latest_status=_latest_status())
+def _newest_pk() -> Subquery:
+    """For an assessment row: the pk of its recommendation's most recent assessment."""
+    newest = Assessment.objects.filter(recommendation=OuterRef("recommendation")).order_by(
+        "-assessed_on", "-id"
+    )
+    return Subquery(newest.values("pk")[:1])
+
+
+def recommendations_filtered(
+    filters: RecommendationFilters, *, with_status: bool = True
+) -> QuerySet[Recommendation]:
+    """Recommendations matching the filters, annotated with `latest_status` unless
+    `with_status` is False and no status filter needs it (the summary computes it itself)."""
     f = filters
+    qs = Recommendation.objects.all()
+    if with_status:
+        qs = qs.annotate(latest_status=_latest_status())
     if f.country:
         qs = qs.filter(country=f.country)
     if f.cycle is not None:
@@ -80,9 +93,10 @@ def recommendations_filtered(filters: RecommendationFilters) -> QuerySet[Recomme
     elif f.response:
         qs = qs.filter(response=f.response)
     if f.status == NOT_ASSESSED:
-        qs = qs.filter(latest_status__isnull=True)
+        qs = qs.exclude(pk__in=Assessment.objects.values("recommendation"))
     elif f.status:
-        qs = qs.filter(latest_status=f.status)
+        latest = Assessment.objects.filter(pk=_newest_pk(), status=f.status)
+        qs = qs.filter(pk__in=latest.values("recommendation"))
     if f.state:
         qs = qs.filter(recommending_states__icontains=f.state)
     if f.action_category is not None:
@@ -148,8 +162,11 @@ def link_suggestions(rec: Recommendation) -> list[tuple[Recommendation, float, t
     return [(pool[s.index], s.score, s.shared_words) for s in found]
 
 
-def _progress(assessments: QuerySet[Assessment], total: int) -> list[dict[str, Any]]:
-    """Status counts at the end of each month in which an assessment was made."""
+def _progress(
+    assessments: QuerySet[Assessment], total: int
+) -> tuple[list[dict[str, Any]], dict[int, str]]:
+    """Status counts at the end of each month in which an assessment was made, and the
+    latest status of each assessed recommendation (one pass in date order)."""
     rows = assessments.order_by("assessed_on", "id").values_list(
         "recommendation_id", "assessed_on", "status"
     )
@@ -161,15 +178,12 @@ def _progress(assessments: QuerySet[Assessment], total: int) -> list[dict[str, A
         counts[status] += 1
         latest[rec_id] = status
         months[f"{day:%Y-%m}"] = dict(counts)
-    return [{"month": m, "by_status": c} for m, c in months.items()]
+    return [{"month": m, "by_status": c} for m, c in months.items()], latest
 
 
 def _latest_assessments(assessments: QuerySet[Assessment]) -> list[dict[str, Any]]:
     """The latest assessment of each recommendation with its evidence, as plain data."""
-    newest = Assessment.objects.filter(recommendation=OuterRef("recommendation")).order_by(
-        "-assessed_on", "-id"
-    )
-    latest = assessments.filter(pk=Subquery(newest.values("pk")[:1]))
+    latest = assessments.filter(pk=_newest_pk())
     evidence: dict[int, list[dict[str, Any]]] = {}
     for e in (
         EvidenceLink.objects.filter(assessment__in=latest.values("pk"))
@@ -227,9 +241,9 @@ def upr_summary(filters: RecommendationFilters) -> dict[str, Any]:
     time; the latest assessment of each recommendation with its evidence; inputs, assumptions
     and sources. The contract of `gbvwatch upr summary --format json`."""
     taxonomy = taxonomy_load()
-    filtered = recommendations_filtered(filters)
-    recs: list[dict[str, Any]] = list(
-        filtered.values(  # type: ignore[misc]  # latest_status is an annotation
+    filtered = recommendations_filtered(filters, with_status=False)
+    recs: list[Any] = list(
+        filtered.values(
             "cycle",
             "document",
             "primary_group",
@@ -239,7 +253,7 @@ def upr_summary(filters: RecommendationFilters) -> dict[str, Any]:
             "recommending_states",
             "action_category",
             "classification_overridden",
-            "latest_status",
+            "pk",
         )
     )
     assessments = Assessment.objects.filter(recommendation__in=filtered.values("pk"))
@@ -248,7 +262,8 @@ def upr_summary(filters: RecommendationFilters) -> dict[str, Any]:
     by_response = {"supported": 0, "noted": 0, PENDING: 0}
     by_response.update(Counter(r["response"] or PENDING for r in recs))
     by_status = {NOT_ASSESSED: 0, **{s: 0 for s in Status.values}}
-    by_status.update(Counter(r["latest_status"] or NOT_ASSESSED for r in recs))
+    progress, latest = _progress(assessments, len(recs))
+    by_status.update(Counter(latest.get(r["pk"], NOT_ASSESSED) for r in recs))
     by_state = Counter(
         s.strip() for r in recs for s in r["recommending_states"].split(";") if s.strip()
     )
@@ -264,7 +279,7 @@ def upr_summary(filters: RecommendationFilters) -> dict[str, Any]:
         "by_theme": {t.code: themes.get(t.code, 0) for t in taxonomy.themes},
         "by_action_category": {k: by_action.get(k, 0) for k in ("1", "2", "3", "4", "5", "none")},
         "overridden": sum(r["classification_overridden"] for r in recs),
-        "progress": _progress(assessments, len(recs)),
+        "progress": progress,
         "assessments": _latest_assessments(assessments),
         "inputs": {
             "country": filters.country,

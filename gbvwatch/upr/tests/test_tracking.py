@@ -140,6 +140,11 @@ def test_latest_assessment_decides_the_status_and_progress_follows_time(recs, ca
     assert summary["by_status"]["not_implemented"] == 0
     assert [p["month"] for p in summary["progress"]] == ["2024-01", "2025-06"]
     assert summary["progress"][0]["by_status"]["not_implemented"] == 1
+    # Filtering by status uses the latest assessment only.
+    regressed = upr_summary(RecommendationFilters(country="AZ", status="regressed"))
+    assert (regressed["total"], regressed["by_status"]["regressed"]) == (1, 1)
+    assert upr_summary(RecommendationFilters(status="not_implemented"))["total"] == 0
+    assert upr_summary(RecommendationFilters(status="not_assessed"))["total"] == 161
 
 
 def test_bad_evidence_writes_nothing(recs, carol):
