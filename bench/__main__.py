@@ -8,7 +8,7 @@ Timings on shared machines are noisy, so each figure is reported as a ratio to a
 from __future__ import annotations
 
 # Import first: it caps numpy's thread pools before numpy loads (one-core measurements).
-from bench import access, backups, cases, casesapi  # isort: skip
+from bench import access, backups, cases, casesapi, upr  # isort: skip
 
 import datetime as dt
 import os
@@ -160,6 +160,7 @@ def main() -> None:
         *cases.rotation_rows(),
         *casesapi.run(),
         *backups.run(),
+        *upr.run(),
         *_access_rows(),
     ]
     RESULTS.write_text("\n".join(lines), encoding="utf-8")

@@ -7,10 +7,13 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from gbvwatch.cases import api as cases_api
-from gbvwatch.core.access import public
+from gbvwatch.core.access import member_required, public
 from gbvwatch.directory.api import ServiceDetailAPI, ServiceListAPI
 from gbvwatch.gaps.views import gaps_api
 from gbvwatch.geography.api import UnitDetailAPI, UnitListAPI
+from gbvwatch.upr.api import RecommendationDetailAPI, RecommendationListAPI, UprSummaryAPI
+
+_upr = member_required("upr.view")
 
 urlpatterns = [
     path("schema/", public(SpectacularAPIView.as_view()), name="api-schema"),
@@ -61,4 +64,15 @@ urlpatterns = [
         cases_api.IndicatorLookupAPI.as_view(),
         name="api-case-indicator-lookup",
     ),
+    path(
+        "v1/upr/recommendations/",
+        _upr(RecommendationListAPI.as_view()),
+        name="api-upr-recommendation-list",
+    ),
+    path(
+        "v1/upr/recommendations/<int:pk>/",
+        _upr(RecommendationDetailAPI.as_view()),
+        name="api-upr-recommendation-detail",
+    ),
+    path("v1/upr/summary/", _upr(UprSummaryAPI.as_view()), name="api-upr-summary"),
 ]

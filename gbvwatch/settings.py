@@ -207,6 +207,8 @@ IMPORT_MAX_BYTES = _env_int("GBVWATCH_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 EVIDENCE_MAX_BYTES = _env_int("GBVWATCH_EVIDENCE_MAX_BYTES", 100 * 1024 * 1024)
 # Days after filing without an outcome before a complaint is listed as overdue.
 COMPLAINT_OVERDUE_DAYS = _env_int("GBVWATCH_COMPLAINT_OVERDUE_DAYS", 30)
+# A JSON taxonomy for classifying UPR recommendations; empty: the shipped default.
+UPR_TAXONOMY_FILE = os.environ.get("GBVWATCH_UPR_TAXONOMY", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -226,6 +228,7 @@ SPECTACULAR_SETTINGS = {
         "YesNoUnknownEnum": "gbvwatch.directory.models.Tri",
         "ServiceKindEnum": "gbvwatch.directory.models.Kind",
         "IndicatorKindEnum": "gbvwatch.cases.models.IndicatorKind",
+        "ImplementationStatusEnum": "gbvwatch.upr.models.Status",
     },
 }
 # Shown in the footer: AGPL-3.0 section 13 asks a modified, hosted version to offer its source.

@@ -7,5 +7,6 @@ urlpatterns = [
     path("gaps/", include("gbvwatch.gaps.urls")),
     path("cases/", include("gbvwatch.cases.urls")),
     path("accountability/", include("gbvwatch.accountability.urls")),
+    path("upr/", include("gbvwatch.upr.urls")),
     path("api/", include("gbvwatch.api_urls")),
 ]

@@ -35,6 +35,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "members.manage": frozenset({Role.COORDINATOR}),
     "audit.view": frozenset({Role.COORDINATOR}),
     "account.self": ALL_ROLES,
+    "upr.view": ALL_ROLES,
+    "upr.assess": frozenset({Role.COORDINATOR, Role.ANALYST}),
+    "upr.classify": frozenset({Role.COORDINATOR, Role.ANALYST}),
 }
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])

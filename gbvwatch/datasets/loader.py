@@ -45,7 +45,8 @@ from gbvwatch.geography.importers import (
 )
 from gbvwatch.geography.models import AdminUnit, Boundary
 from gbvwatch.reference.models import KeyFigure, PublicHoliday, Standard
-from gbvwatch.upr.models import Recommendation
+from gbvwatch.upr.importers import Options as UprOptions
+from gbvwatch.upr.importers import recommendations_parse, recommendations_write
 
 DATASETS_DIR = Path(__file__).resolve().parent
 FIRST_HOLIDAY_YEAR = 2019
@@ -84,15 +85,6 @@ AZ_SETTLEMENT_COLUMNS = (
     "geonames_admin1",
     "iso_3166_2",
     "note",
-)
-UPR_COLUMNS = (
-    "cycle",
-    "document",
-    "rec_id",
-    "recommending_states",
-    "text",
-    "response",
-    "response_source",
 )
 STANDARD_COLUMNS = (
     "service",
@@ -338,31 +330,10 @@ def _key_problems(keyed: Sequence[tuple[int, tuple[Any, ...]]], field: str) -> l
     return problems
 
 
-def _recommendation(row: RawRow, problems: list[ImportProblem], country: str) -> dict[str, Any]:
-    r = RowReader(row, problems)
-    fields = {
-        "country": country,
-        "cycle": r.integer("cycle", minimum=1),
-        "document": r.text("document", required=True),
-        "number": r.text("rec_id", required=True),
-        "recommending_states": r.text("recommending_states", required=True),
-        "text": r.text("text", required=True),
-        "response": r.text("response"),
-        "response_source": r.text("response_source"),
-    }
-    r.full_clean(Recommendation(**fields), exclude=[], renames={"number": "rec_id"})
-    return fields
-
-
 def _recommendations(path: Path, country: str) -> ImportResult:
-    rows = _raw_rows(path, UPR_COLUMNS)
-    problems: list[ImportProblem] = []
-    items = [_recommendation(row, problems, country) for row in rows]
-    keys = [(row.line, (i["document"], i["number"])) for row, i in zip(rows, items, strict=True)]
-    problems.extend(_key_problems(keys, "rec_id"))
-    if problems:
-        raise ImportRejected(problems)
-    return upsert_keyed(Recommendation, ("country", "document", "number"), items)
+    # The UPR app's own importer: same validation and classification as `gbvwatch upr import`.
+    items = recommendations_parse(path.read_bytes(), source="csv", options=UprOptions(country))
+    return recommendations_write(items)
 
 
 def _ratio(r: RowReader) -> tuple[float, int]:

@@ -22,6 +22,7 @@ from gbvwatch.core.models import MemberSession, Membership, Organisation, Role, 
 from gbvwatch.directory.models import Kind, LocationPrecision, Service, Status, Tri
 from gbvwatch.geography.models import AdminUnit
 from gbvwatch.reference.models import Standard
+from gbvwatch.upr.models import Recommendation
 
 # Patterns whose object belongs to one organisation: another organisation's object is a 404.
 ORG_SCOPED = {
@@ -66,6 +67,12 @@ INSTANCE_WIDE = {
     "directory:unit_detail",
     "api-unit-detail",
     "api-service-detail",
+    "upr:detail",
+    "upr:assess",
+    "upr:claim",
+    "upr:classify",
+    "upr:link",
+    "api-upr-recommendation-detail",
 }
 # API routes for members that answer an anonymous caller 403 (JSON), not a login redirect.
 API_FOR_MEMBERS = {
@@ -225,6 +232,14 @@ def world(db: Any) -> dict[str, Any]:
             )
             for scope, org in (("own", own), ("other", other))
         },
+        "recommendation": Recommendation.objects.create(
+            country="AZ",
+            cycle=2,
+            document="A/HRC/24/13",
+            number="109.1",
+            recommending_states="Norway",
+            text="Ratify the Istanbul Convention (Norway);",
+        ).pk,
         "standard_code": Standard.objects.create(
             code="national-norm",
             title="t",
@@ -250,6 +265,8 @@ def _kwargs_for(
         return {"complaint_id": world["complaints"][scope_name]}
     if "case_id" in params:  # an incident or an attack, as the pattern's default says
         return {"case_id": world[f"{pattern.default_args['kind']}s"][scope_name]}
+    if "pk" in params and (name.startswith("upr:") or name.startswith("api-upr-")):
+        return {"pk": world["recommendation"]}
     if "incident_id" in params:
         return {"incident_id": world["incidents"][scope_name]}
     if "attack_id" in params:
