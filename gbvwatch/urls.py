@@ -7,4 +7,6 @@ urlpatterns = [
     path("gaps/", include("gbvwatch.gaps.urls")),
     path("cases/", include("gbvwatch.cases.urls")),
     path("api/", include("gbvwatch.api_urls")),
+    path("info/", include("gbvwatch.public.urls")),
+    path("public-page/", include("gbvwatch.public.staff_urls")),
 ]

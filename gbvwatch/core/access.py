@@ -33,6 +33,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "members.manage": frozenset({Role.COORDINATOR}),
     "audit.view": frozenset({Role.COORDINATOR}),
     "account.self": ALL_ROLES,
+    "public.edit": frozenset({Role.COORDINATOR}),
+    "public.reports": frozenset({Role.COORDINATOR}),
 }
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
