@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from gbvwatch.analysis.findhelp import Origin, rank_by_road_km, rounded_km
 from gbvwatch.analysis.hours import HoursError, is_open, next_opening, parse_hours
@@ -28,7 +29,7 @@ HORIZON_DAYS = 30  # how far ahead "opens at" looks
 
 @dataclass(frozen=True)
 class HelpQuery:
-    """What the visitor asked: need, district, who she is, and the moment (local, naive)."""
+    """What the visitor asked: need, district, who she is, and the moment (timezone-aware)."""
 
     need: str
     unit: AdminUnit
@@ -105,16 +106,17 @@ def help_find(query: HelpQuery) -> HelpAnswer:
         .prefetch_related("sources")
         .order_by("code")
     )
-    end = query.at.date() + dt.timedelta(days=HORIZON_DAYS + 1)
-    closed = closed_dates_for(settings.COUNTRY, query.at.date(), end)
-    found = _found_all(query, services, closed)
+    local = timezone.localtime(query.at).replace(tzinfo=None)  # opening hours are wall-clock
+    end = local.date() + dt.timedelta(days=HORIZON_DAYS + 1)
+    closed = closed_dates_for(settings.COUNTRY, local.date(), end)
+    found = _found_all(query, local, services, closed)
     answers = tuple(_group_answer(g, profile, services, found) for g in groups)
     helplines = tuple(found[s.pk] for s in services if s.kind == Kind.HELPLINE)
     return HelpAnswer(
         query=query,
         groups=answers,
         helplines=helplines,
-        holidays=tuple(sorted(d for d in closed if d <= query.at.date() + dt.timedelta(days=14))),
+        holidays=tuple(sorted(d for d in closed if d <= local.date() + dt.timedelta(days=14))),
         assumptions={
             "circuity": CIRCUITY,
             "origin": query.unit.centre_name or query.unit.name_en,
@@ -125,7 +127,7 @@ def help_find(query: HelpQuery) -> HelpAnswer:
 
 
 def _found_all(
-    query: HelpQuery, services: list[Service], closed: frozenset[dt.date]
+    query: HelpQuery, local: dt.datetime, services: list[Service], closed: frozenset[dt.date]
 ) -> dict[int, Found]:
     origin = Origin(query.unit.centre_lat, query.unit.centre_lon, query.unit.road_component)
     ranked = rank_by_road_km(
@@ -141,7 +143,7 @@ def _found_all(
         road = float(ranked.road_km[index])
         confidential = service.address_confidential
         step = CONFIDENTIAL_STEP_KM if confidential else PUBLIC_STEP_KM
-        open_now, opens_at = _opening(service, query.at, closed)
+        open_now, opens_at = _opening(service, local, closed)
         found[service.pk] = Found(
             service=service,
             road_km=rounded_km(road, step_km=step),
@@ -199,7 +201,8 @@ def _group_answer(
 
 
 def helplines_at(at: dt.datetime) -> tuple[Found, ...]:
-    """Operating helplines, open now or not, for the question page (no distances)."""
+    """Operating helplines, open now or not, for the question page (no distances); `at` aware."""
+    at = timezone.localtime(at).replace(tzinfo=None)
     rows = list(
         Service.objects.filter(status=Status.OPERATING, kind=Kind.HELPLINE)
         .select_related("unit")

@@ -74,7 +74,7 @@ def _query(form: HelpForm) -> queries.HelpQuery:
         wheelchair=bool(d["wheelchair"]),
     )
     unit = form.units[d["unit"]]
-    return queries.HelpQuery(d["need"], unit, who, at.replace(tzinfo=None))
+    return queries.HelpQuery(d["need"], unit, who, at)
 
 
 @public
@@ -90,7 +90,7 @@ def find(request: HttpRequest, lang: str) -> HttpResponse:
             request, lang, answer=answer, need=NEEDS[answer.query.need], helplines=answer.helplines
         )
         return render(request, "public/answer.html", context)
-    helplines = queries.helplines_at(timezone.localtime().replace(tzinfo=None))
+    helplines = queries.helplines_at(timezone.now())
     context = _context(request, lang, form=form, helplines=helplines)
     return render(request, "public/find.html", context)
 
@@ -125,6 +125,8 @@ def report(request: HttpRequest, lang: str) -> HttpResponse:
             problem = str(_REFUSED[exc.code])
         else:
             return render(request, "public/report_sent.html", _context(request, lang))
+    if "token" in form.errors:
+        problem = str(_REFUSED["token"])
     # Show what she entered again, with a fresh token and the same field errors.
     data = request.POST.copy()
     data["token"] = actions.form_token_new()

@@ -49,6 +49,9 @@ INSTANCE_WIDE = {
     "directory:unit_detail",
     "api-unit-detail",
     "api-service-detail",
+    "public:find",
+    "public:report",
+    "public:not_found",
 }
 ROLES = [None, Role.COORDINATOR, Role.CASEWORKER, Role.ANALYST, Role.VIEWER]
 
@@ -206,6 +209,10 @@ def _kwargs_for(
         return {"code": world["standard_code"]}
     if name == "directory:data_export":
         return {"what": "units", "fmt": "csv"}
+    if name in {"public:find", "public:report"}:
+        return {"lang": "az"}
+    if name == "public:not_found":
+        return {"rest": "anything"}
     if "incident_id" in params:
         return {"incident_id": world["incidents"][scope_name]}
     if "attack_id" in params:
@@ -232,6 +239,8 @@ def _request(client: Client, url: str) -> int:
 
 
 def _expected(rule: AccessRule, role: str | None, name: str, scope_name: str) -> set[int]:
+    if name == "public:not_found":
+        return {404}  # the public page's friendly "not found" for any other address
     if rule.kind == "public":
         return {200, 302}
     if role is None:
