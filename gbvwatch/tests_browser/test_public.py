@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route, ViewportSize, sync_playwright
 
 from gbvwatch.tests_browser.test_browser import (  # noqa: F401 - `server` is a fixture
     CHROMIUM,
@@ -27,7 +27,7 @@ from gbvwatch.tests_browser.test_browser import (  # noqa: F401 - `server` is a 
 pytestmark = pytest.mark.browser
 
 EXIT_URL = "https://www.google.com/"  # the default of GBVWATCH_QUICK_EXIT_URL
-PHONE = {"width": 360, "height": 740}
+PHONE: ViewportSize = {"width": 360, "height": 740}
 NO_SHELTER = {
     "az": "Bu növdən sizi qəbul edən heç bir xidmət bilmirik.",
     "ru": "Мы не знаем ни одной службы этого вида, которая вас примет.",
@@ -96,7 +96,8 @@ def test_find_help_in_each_language(server: Server, tmp_path: Path, record_prope
             page = _context_page(browser, requests)
             page.goto(server.url("/info/en/"))
             _ask(page, "assault", "astara", "woman", on="2023-03-20")
-            text = page.wait_for_selector("#forensic-unavailable").inner_text()
+            page.wait_for_selector("#forensic-unavailable")
+            text = page.inner_text("#forensic-unavailable")
             assert "No forensic examination is available until Monday 27 March 2023" in text
             page.click("#quick-exit")
             page.wait_for_url(EXIT_URL)
