@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from gbvwatch.cases.models import RefusalReason
 from gbvwatch.directory.models import Service, Status
-from gbvwatch.geography.models import AdminUnit
 from gbvwatch.public.models import PageLanguage, TextSlot
 from gbvwatch.public.needs import GENDERS, MAX_CHILD_AGE, NEEDS
 
@@ -51,11 +50,9 @@ class HelpForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    def __init__(self, *args: Any, units: list[AdminUnit], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.units = {u.code: u for u in units}
-        choices = sorted(((u.code, u.display_name) for u in units), key=lambda c: c[1])
-        self.fields["unit"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
+        self.fields["unit"].choices = [("", "—"), *units]  # type: ignore[attr-defined]
 
     def clean_on(self) -> dt.date | None:
         value: dt.date | None = self.cleaned_data.get("on")

@@ -4,21 +4,24 @@ when they open; the page's texts; and, for coordinators, the refusal reports sen
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from gbvwatch.analysis.findhelp import Origin, rank_by_road_km, rounded_km
 from gbvwatch.analysis.hours import HoursError, is_open, next_opening, parse_hours
 from gbvwatch.directory.models import Kind, Service, Status, Tri
-from gbvwatch.directory.queries import closed_dates_for
 from gbvwatch.gaps.profiles import Profile, accepts
 from gbvwatch.geography.models import AdminUnit
 from gbvwatch.public.models import PageText, RefusalReport
 from gbvwatch.public.needs import NEEDS, Group, Who, profile_for
+from gbvwatch.reference.models import PublicHoliday
 
 CIRCUITY = 1.3  # road km per great-circle km, as the gap analysis assumes without a road graph
 CONFIDENTIAL_STEP_KM = 10  # distances to a confidential address are rounded to this
@@ -90,9 +93,103 @@ class HelpAnswer:
         return tuple(seen.values())
 
 
-def units_for_choice() -> list[AdminUnit]:
-    """Districts and cities a visitor can choose from, in the order of their English names."""
-    return list(AdminUnit.objects.filter(country=settings.COUNTRY).order_by("name_en"))
+@dataclass(frozen=True)
+class Snapshot:
+    """What every answer reads, loaded once per process and reloaded when the data changes:
+    operating services (with units and sources), units, days off, and the page's texts."""
+
+    fingerprint: tuple[object, ...]
+    loaded_at_s: float  # time.monotonic() at loading
+    services: tuple[Service, ...]
+    units: dict[str, AdminUnit]
+    closed: frozenset[dt.date]  # public holidays and transferred days off of the country
+    texts: dict[str, dict[str, str]]  # language -> slot -> text
+
+
+SNAPSHOT_MAX_AGE_S = 60.0  # changes that bypass `updated_at` (bulk updates) show within this
+_snapshot_lock = threading.Lock()
+_snapshot: list[Snapshot] = []  # at most one; a list so that it can be replaced in place
+
+_FINGERPRINT_SQL = (
+    "SELECT (SELECT COUNT(*) FROM directory_service),"
+    " (SELECT MAX(updated_at) FROM directory_service),"
+    " (SELECT COUNT(*) FROM public_pagetext), (SELECT MAX(updated_at) FROM public_pagetext),"
+    " (SELECT COUNT(*) FROM geography_adminunit), (SELECT MAX(id) FROM geography_adminunit),"
+    " (SELECT COUNT(*) FROM reference_publicholiday), (SELECT MAX(id) FROM reference_publicholiday)"
+)
+
+
+def data_fingerprint() -> tuple[object, ...]:
+    """A cheap summary of everything an answer depends on (one query): counts and last changes
+    of services, units, holidays and page texts. It changes when anything is added, deleted or
+    edited through the app."""
+    with connection.cursor() as cursor:
+        cursor.execute(_FINGERPRINT_SQL)
+        row = cursor.fetchone()
+    return tuple(row or ())
+
+
+def snapshot() -> Snapshot:
+    """The current snapshot: reloaded when the fingerprint changed or it is older than
+    SNAPSHOT_MAX_AGE_S (one small query per call otherwise)."""
+    fingerprint = data_fingerprint()
+    with _snapshot_lock:
+        current = _snapshot[0] if _snapshot else None
+        fresh = current is not None and time.monotonic() - current.loaded_at_s < SNAPSHOT_MAX_AGE_S
+        if current is not None and fresh and current.fingerprint == fingerprint:
+            return current
+        loaded = _snapshot_load(fingerprint)
+        _snapshot[:] = [loaded]
+        return loaded
+
+
+def snapshot_clear() -> None:
+    """Forget the snapshot (tests that change rows without touching `updated_at`)."""
+    with _snapshot_lock:
+        _snapshot.clear()
+
+
+def _snapshot_load(fingerprint: tuple[object, ...]) -> Snapshot:
+    services = tuple(
+        Service.objects.filter(status=Status.OPERATING)
+        .select_related("unit")
+        .prefetch_related("sources")
+        .order_by("code")
+    )
+    units = {u.code: u for u in AdminUnit.objects.filter(country=settings.COUNTRY)}
+    closed = PublicHoliday.objects.filter(country=settings.COUNTRY, is_working_day=False)
+    texts: dict[str, dict[str, str]] = {}
+    for row in PageText.objects.exclude(text=""):
+        texts.setdefault(row.language, {})[row.slot] = row.text
+    return Snapshot(
+        fingerprint=fingerprint,
+        loaded_at_s=time.monotonic(),
+        services=services,
+        units=units,
+        closed=frozenset(closed.values_list("date", flat=True)),
+        texts=texts,
+    )
+
+
+def units_for_choice(language: str) -> list[tuple[str, str]]:
+    """(code, name in the language) of the districts and cities a visitor can choose from,
+    sorted by name."""
+    names = {
+        code: (
+            u.name_ru
+            if language == "ru" and u.name_ru
+            else u.name_local
+            if language == "az" and u.name_local
+            else u.name_en
+        )
+        for code, u in snapshot().units.items()
+    }
+    return sorted(names.items(), key=lambda item: item[1])
+
+
+def unit_get(code: str) -> AdminUnit:
+    """One unit of the country by code (the form has already checked that it exists)."""
+    return snapshot().units[code]
 
 
 def help_find(query: HelpQuery) -> HelpAnswer:
@@ -100,23 +197,18 @@ def help_find(query: HelpQuery) -> HelpAnswer:
     profile = profile_for(query.who)
     groups = NEEDS[query.need].groups
     kinds = {k for g in groups for k in g.kinds} | {Kind.HELPLINE}
-    services = list(
-        Service.objects.filter(status=Status.OPERATING, kind__in=kinds)
-        .select_related("unit")
-        .prefetch_related("sources")
-        .order_by("code")
-    )
+    data = snapshot()
+    services = [s for s in data.services if s.kind in kinds]
     local = timezone.localtime(query.at).replace(tzinfo=None)  # opening hours are wall-clock
-    end = local.date() + dt.timedelta(days=HORIZON_DAYS + 1)
-    closed = closed_dates_for(settings.COUNTRY, local.date(), end)
-    found = _found_all(query, local, services, closed)
+    found = _found_all(query, local, services, data.closed)
     answers = tuple(_group_answer(g, profile, services, found) for g in groups)
     helplines = tuple(found[s.pk] for s in services if s.kind == Kind.HELPLINE)
+    soon = local.date() + dt.timedelta(days=14)
     return HelpAnswer(
         query=query,
         groups=answers,
         helplines=helplines,
-        holidays=tuple(sorted(d for d in closed if d <= local.date() + dt.timedelta(days=14))),
+        holidays=tuple(sorted(d for d in data.closed if local.date() <= d <= soon)),
         assumptions={
             "circuity": CIRCUITY,
             "origin": query.unit.centre_name or query.unit.name_en,
@@ -202,18 +294,13 @@ def _group_answer(
 
 def helplines_at(at: dt.datetime) -> tuple[Found, ...]:
     """Operating helplines, open now or not, for the question page (no distances); `at` aware."""
-    at = timezone.localtime(at).replace(tzinfo=None)
-    rows = list(
-        Service.objects.filter(status=Status.OPERATING, kind=Kind.HELPLINE)
-        .select_related("unit")
-        .order_by("code")
-    )
-    closed = closed_dates_for(
-        settings.COUNTRY, at.date(), at.date() + dt.timedelta(days=HORIZON_DAYS + 1)
-    )
+    local = timezone.localtime(at).replace(tzinfo=None)
+    data = snapshot()
     found = []
-    for service in rows:
-        open_now, opens_at = _opening(service, at, closed)
+    for service in data.services:
+        if service.kind != Kind.HELPLINE:
+            continue
+        open_now, opens_at = _opening(service, local, data.closed)
         address = "" if service.address_confidential else service.address
         found.append(Found(service, None, True, open_now, opens_at, address))
     return tuple(found)
@@ -221,8 +308,7 @@ def helplines_at(at: dt.datetime) -> tuple[Found, ...]:
 
 def page_texts(language: str) -> dict[str, str]:
     """The coordinators' texts of the page in one language, by slot (missing slots absent)."""
-    rows = PageText.objects.filter(language=language).exclude(text="")
-    return {row.slot: row.text for row in rows}
+    return dict(snapshot().texts.get(language, {}))
 
 
 def refusal_reports_for(user: Any) -> QuerySet[RefusalReport]:

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -22,6 +23,7 @@ from gbvwatch.core.crypto import DecryptionError
 from gbvwatch.core.models import User
 from gbvwatch.directory.models import Kind
 from gbvwatch.public import actions, queries
+from gbvwatch.public.cache import ANSWERS
 from gbvwatch.public.forms import HelpForm, PageTextForm, RefusalReportForm
 from gbvwatch.public.models import PageLanguage, PageText, TextSlot
 from gbvwatch.public.needs import NEEDS, Who
@@ -62,9 +64,8 @@ def index(request: HttpRequest) -> HttpResponse:
     return redirect("public:find", lang=wanted if wanted in LANGUAGES else "az")
 
 
-def _query(form: HelpForm) -> queries.HelpQuery:
+def _query(form: HelpForm, now: dt.datetime) -> queries.HelpQuery:
     d = form.cleaned_data
-    now = timezone.localtime()
     on: dt.date | None = d["on"]
     at = now if on is None else dt.datetime.combine(on, dt.time(12, 0), tzinfo=now.tzinfo)
     who = Who(
@@ -73,8 +74,23 @@ def _query(form: HelpForm) -> queries.HelpQuery:
         oldest_boy_age=d["boy_age"],
         wheelchair=bool(d["wheelchair"]),
     )
-    unit = form.units[d["unit"]]
-    return queries.HelpQuery(d["need"], unit, who, at)
+    return queries.HelpQuery(d["need"], queries.unit_get(d["unit"]), who, at)
+
+
+def _answer_html(request: HttpRequest, lang: str, form: HelpForm) -> str:
+    # Answers are computed for the minute: the same question in the same minute on the same
+    # data is the same page, served from the per-process cache.
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    key = (lang, tuple(sorted(form.cleaned_data.items())), now, queries.snapshot().fingerprint)
+    html = ANSWERS.get(key)
+    if html is None:
+        answer = queries.help_find(_query(form, now))
+        context = _context(
+            request, lang, answer=answer, need=NEEDS[answer.query.need], helplines=answer.helplines
+        )
+        html = render_to_string("public/answer.html", context, request=request)
+        ANSWERS.put(key, html)
+    return html
 
 
 @public
@@ -82,14 +98,10 @@ def _query(form: HelpForm) -> queries.HelpQuery:
 def find(request: HttpRequest, lang: str) -> HttpResponse:
     """The question (GET) and the answer (POST, so nothing of it lands in the address bar)."""
     _language(lang)
-    units = queries.units_for_choice()
+    units = queries.units_for_choice(lang)
     form = HelpForm(request.POST if request.method == "POST" else None, units=units)
     if request.method == "POST" and form.is_valid():
-        answer = queries.help_find(_query(form))
-        context = _context(
-            request, lang, answer=answer, need=NEEDS[answer.query.need], helplines=answer.helplines
-        )
-        return render(request, "public/answer.html", context)
+        return HttpResponse(_answer_html(request, lang, form))
     helplines = queries.helplines_at(timezone.now())
     context = _context(request, lang, form=form, helplines=helplines)
     return render(request, "public/find.html", context)
