@@ -8,7 +8,7 @@ Timings on shared machines are noisy, so each figure is reported as a ratio to a
 from __future__ import annotations
 
 # Import first: it caps numpy's thread pools before numpy loads (one-core measurements).
-from bench import access, cases  # isort: skip
+from bench import access, cases, public  # isort: skip
 
 import datetime as dt
 import os
@@ -159,6 +159,7 @@ def main() -> None:
         *cases.run(),
         *cases.rotation_rows(),
         *_access_rows(),
+        *public.run(),
     ]
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
     sys.stdout.write("\n".join(lines) + "\n")
