@@ -72,7 +72,13 @@ def _flow(page: Page, site: Server, lang: str, tmp_path: Path) -> Path:
     page.screenshot(path=str(shot), full_page=True)
     assert page.context.cookies() == []
     assert page.evaluate("localStorage.length + sessionStorage.length") == 0
+    # Capital letters typed in between never count: the visitor stays.
+    for key in ("Shift", "Shift", "KeyA", "Shift"):
+        page.keyboard.press(key)
+    page.wait_for_timeout(300)
+    assert "/info/" in page.url
     # Shift three times: the page is replaced, and Back does not come back to it.
+    page.wait_for_timeout(1600)  # the count of the presses above has lapsed
     for _ in range(3):
         page.keyboard.press("Shift")
     page.wait_for_url(EXIT_URL)

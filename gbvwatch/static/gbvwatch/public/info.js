@@ -56,8 +56,11 @@
     }).then(show, function () { form.submit(); });
   });
 
+  // Three Shift presses in a row: any other key in between starts the count again, so typing
+  // capital letters never leaves the page by accident.
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Shift" || event.repeat) { return; }
+    if (event.key !== "Shift") { presses = []; return; }
+    if (event.repeat) { return; }
     var now = Date.now();
     presses = presses.filter(function (t) { return now - t < SHIFT_WINDOW_MS; });
     presses.push(now);
