@@ -91,9 +91,22 @@ def reports_recipient() -> Organisation | None:
     return keyed.order_by("created_at", "pk").first()
 
 
+def _window(now: dt.datetime) -> dt.datetime:
+    epoch = int(now.timestamp()) // RATE_WINDOW_S * RATE_WINDOW_S
+    return dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
+
+
+def rate_state_purge(now: dt.datetime) -> None:
+    """Delete the keys and buckets of past windows and spent tokens that expired (called on
+    every report and every opening of the form, so nothing outlives its hour for long)."""
+    window = _window(now)
+    with transaction.atomic():
+        RateKey.objects.filter(window_start__lt=window).delete()
+        RateBucket.objects.filter(window_start__lt=window).delete()
+        SpentFormToken.objects.filter(expires_at__lt=now).delete()
+
+
 def _rate_key(window: dt.datetime) -> bytes:
-    RateKey.objects.filter(window_start__lt=window).delete()
-    RateBucket.objects.filter(window_start__lt=window).delete()
     row, _ = RateKey.objects.get_or_create(
         window_start=window, defaults={"key": secrets.token_bytes(32)}
     )
@@ -101,8 +114,7 @@ def _rate_key(window: dt.datetime) -> bytes:
 
 
 def _rate_take(address: str, now: dt.datetime) -> None:
-    epoch = int(now.timestamp()) // RATE_WINDOW_S * RATE_WINDOW_S
-    window = dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
+    window = _window(now)
     key = _rate_key(window)
     digest = hmac.new(key, address.encode("utf-8"), hashlib.sha256).hexdigest()
     total = sum(RateBucket.objects.filter(window_start=window).values_list("count", flat=True))
@@ -123,7 +135,7 @@ def refusal_report_create(*, token: str, address: str, report: ReportInput) -> R
     now = timezone.now()
     with transaction.atomic():
         digest = form_token_check(token)
-        SpentFormToken.objects.filter(expires_at__lt=now).delete()
+        rate_state_purge(now)
         try:
             with transaction.atomic():
                 SpentFormToken.objects.create(

@@ -116,6 +116,7 @@ def report(request: HttpRequest, lang: str) -> HttpResponse:
     recipient = actions.reports_recipient()
     problem = "" if recipient is not None else str(_REFUSED["no_recipient"])
     if request.method != "POST":
+        actions.rate_state_purge(timezone.now())
         form = RefusalReportForm(initial={"token": actions.form_token_new()})
         return render(
             request, "public/report.html", _context(request, lang, form=form, problem=problem)

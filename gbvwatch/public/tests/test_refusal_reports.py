@@ -4,6 +4,7 @@ analysis."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from gbvwatch.cases.tests.test_incidents import _everything_stored, _logged_in
 from gbvwatch.conftest import PASSWORD
@@ -18,7 +20,7 @@ from gbvwatch.core import actions as core_actions
 from gbvwatch.core.models import AuditEntry
 from gbvwatch.gaps.refusals import refusals_section
 from gbvwatch.public import actions
-from gbvwatch.public.models import RateBucket, RefusalReport
+from gbvwatch.public.models import RateBucket, RateKey, RefusalReport
 
 DETAILS = "They said the shelter is for real women only; canary-7f3a"
 
@@ -190,3 +192,12 @@ def test_coordinator_edits_page_texts(shipped, alice, carol):
     bad = client.post(url, {"slot": "nowhere", "language": "xx", "text": "z" * 10_000})
     assert bad.status_code == 200 and "errorlist" in bad.content.decode()
     assert _logged_in(carol).get(url).status_code == 403
+
+
+def test_keys_and_buckets_of_past_windows_are_deleted(shipped, alice):
+    client = Client()
+    _send(client, _token(client))
+    assert RateKey.objects.count() == 1 and RateBucket.objects.count() == 1
+    later = timezone.now() + dt.timedelta(seconds=actions.RATE_WINDOW_S + 1)
+    actions.rate_state_purge(later)
+    assert RateKey.objects.count() == 0 and RateBucket.objects.count() == 0
