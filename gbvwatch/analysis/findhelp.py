@@ -9,6 +9,7 @@ great-circle distance times a circuity factor, as in the gap analysis without a 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from gbvwatch.analysis.geo import haversine_km
+from gbvwatch.analysis.hours import Span, WeeklyHours
 
 FloatArray = NDArray[np.float64]
 
@@ -72,3 +74,52 @@ def rounded_km(distance_km: float, *, step_km: int) -> int | None:
     if math.isnan(distance_km) or math.isinf(distance_km):
         return None
     return max(step_km, round(distance_km / step_km) * step_km)
+
+
+def _day_spans(
+    hours: WeeklyHours, day: dt.date, working_weekends: frozenset[dt.date]
+) -> list[Span]:
+    # A weekend day turned into a working day keeps the hours of the service's first weekday
+    # with any (as offices do, and as the gap analysis assumes).
+    weekday = day.weekday()
+    if day in working_weekends and weekday >= 5:
+        weekdays = sorted({d for d, _s, _e in hours.intervals if d < 5})
+        if not weekdays:
+            return []
+        weekday = weekdays[0]
+    return [(s, e) for d, s, e in hours.intervals if d == weekday]
+
+
+def opening_at(
+    hours: WeeklyHours,
+    at: dt.datetime,
+    *,
+    closed_dates: frozenset[dt.date],
+    working_weekends: frozenset[dt.date],
+    closes_on_holidays: bool | None,
+    horizon_days: int = 30,
+) -> tuple[bool | None, dt.datetime | None]:
+    """(open now, next opening when closed) at a local wall-clock time, with days off and
+    working weekend days; None where the hours or the holiday behaviour are not known."""
+    if hours.unknown:
+        return None, None
+    minute = at.hour * 60 + at.minute
+    today = _day_spans(hours, at.date(), working_weekends)
+    scheduled = any(s <= minute < e for s, e in today)
+    if scheduled and at.date() in closed_dates:
+        if closes_on_holidays is None:
+            return None, None
+        if not closes_on_holidays:
+            return True, None
+    elif scheduled:
+        return True, None
+    for offset in range(horizon_days):
+        day = at.date() + dt.timedelta(days=offset)
+        if day in closed_dates and closes_on_holidays is not False:
+            continue
+        for start, end in _day_spans(hours, day, working_weekends):
+            if offset == 0 and end <= minute:
+                continue
+            midnight = dt.datetime.combine(day, dt.time(), tzinfo=at.tzinfo)
+            return False, max(at, midnight + dt.timedelta(minutes=start))
+    return False, None

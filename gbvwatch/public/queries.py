@@ -14,8 +14,8 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from gbvwatch.analysis.findhelp import Origin, rank_by_road_km, rounded_km
-from gbvwatch.analysis.hours import HoursError, is_open, next_opening, parse_hours
+from gbvwatch.analysis.findhelp import Origin, opening_at, rank_by_road_km, rounded_km
+from gbvwatch.analysis.hours import HoursError, parse_hours
 from gbvwatch.directory.models import Kind, Service, Status, Tri
 from gbvwatch.gaps.profiles import Profile, accepts
 from gbvwatch.geography.models import AdminUnit
@@ -103,6 +103,7 @@ class Snapshot:
     services: tuple[Service, ...]
     units: dict[str, AdminUnit]
     closed: frozenset[dt.date]  # public holidays and transferred days off of the country
+    working: frozenset[dt.date]  # weekend days turned into working days by a transfer
     texts: dict[str, dict[str, str]]  # language -> slot -> text
 
 
@@ -157,7 +158,9 @@ def _snapshot_load(fingerprint: tuple[object, ...]) -> Snapshot:
         .order_by("code")
     )
     units = {u.code: u for u in AdminUnit.objects.filter(country=settings.COUNTRY)}
-    closed = PublicHoliday.objects.filter(country=settings.COUNTRY, is_working_day=False)
+    days = PublicHoliday.objects.filter(country=settings.COUNTRY)
+    closed = days.filter(is_working_day=False).values_list("date", flat=True)
+    working = days.filter(kind=PublicHoliday.Kind.WEEKEND_WORKDAY).values_list("date", flat=True)
     texts: dict[str, dict[str, str]] = {}
     for row in PageText.objects.exclude(text=""):
         texts.setdefault(row.language, {})[row.slot] = row.text
@@ -166,7 +169,8 @@ def _snapshot_load(fingerprint: tuple[object, ...]) -> Snapshot:
         loaded_at_s=time.monotonic(),
         services=services,
         units=units,
-        closed=frozenset(closed.values_list("date", flat=True)),
+        closed=frozenset(closed),
+        working=frozenset(working),
         texts=texts,
     )
 
@@ -200,7 +204,7 @@ def help_find(query: HelpQuery) -> HelpAnswer:
     data = snapshot()
     services = [s for s in data.services if s.kind in kinds]
     local = timezone.localtime(query.at).replace(tzinfo=None)  # opening hours are wall-clock
-    found = _found_all(query, local, services, data.closed)
+    found = _found_all(query, local, services, data)
     answers = tuple(_group_answer(g, profile, services, found) for g in groups)
     helplines = tuple(found[s.pk] for s in services if s.kind == Kind.HELPLINE)
     soon = local.date() + dt.timedelta(days=14)
@@ -219,7 +223,7 @@ def help_find(query: HelpQuery) -> HelpAnswer:
 
 
 def _found_all(
-    query: HelpQuery, local: dt.datetime, services: list[Service], closed: frozenset[dt.date]
+    query: HelpQuery, local: dt.datetime, services: list[Service], data: Snapshot
 ) -> dict[int, Found]:
     origin = Origin(query.unit.centre_lat, query.unit.centre_lon, query.unit.road_component)
     ranked = rank_by_road_km(
@@ -235,7 +239,7 @@ def _found_all(
         road = float(ranked.road_km[index])
         confidential = service.address_confidential
         step = CONFIDENTIAL_STEP_KM if confidential else PUBLIC_STEP_KM
-        open_now, opens_at = _opening(service, local, closed)
+        open_now, opens_at = _opening(service, local, data)
         found[service.pk] = Found(
             service=service,
             road_km=rounded_km(road, step_km=step),
@@ -248,7 +252,7 @@ def _found_all(
 
 
 def _opening(
-    service: Service, at: dt.datetime, closed: frozenset[dt.date]
+    service: Service, at: dt.datetime, data: Snapshot
 ) -> tuple[bool | None, dt.datetime | None]:
     if service.open_24_7:
         return True, None
@@ -256,14 +260,16 @@ def _opening(
         hours = parse_hours(service.hours)
     except HoursError:
         return None, None  # stored hours the parser refuses: say "not known", never guess
-    closes = {Tri.YES: True, Tri.NO: False}.get(Tri(service.closes_on_public_holidays))
-    state = is_open(hours, at, closed_dates=closed, closes_on_holidays=closes)
-    if state is not False:
-        return state, None
-    upcoming = next_opening(
-        hours, at, closed_dates=closed, closes_on_holidays=closes, horizon_days=HORIZON_DAYS
+    return opening_at(
+        hours,
+        at,
+        closed_dates=data.closed,
+        working_weekends=data.working,
+        closes_on_holidays={Tri.YES: True, Tri.NO: False}.get(
+            Tri(service.closes_on_public_holidays)
+        ),
+        horizon_days=HORIZON_DAYS,
     )
-    return False, upcoming
 
 
 def _group_answer(
@@ -300,7 +306,7 @@ def helplines_at(at: dt.datetime) -> tuple[Found, ...]:
     for service in data.services:
         if service.kind != Kind.HELPLINE:
             continue
-        open_now, opens_at = _opening(service, local, data.closed)
+        open_now, opens_at = _opening(service, local, data)
         address = "" if service.address_confidential else service.address
         found.append(Found(service, None, True, open_now, opens_at, address))
     return tuple(found)
