@@ -8,7 +8,7 @@ Timings on shared machines are noisy, so each figure is reported as a ratio to a
 from __future__ import annotations
 
 # Import first: it caps numpy's thread pools before numpy loads (one-core measurements).
-from bench import access, backups, cases, casesapi, upr  # isort: skip
+from bench import access, backups, cases, casesapi, public, upr  # isort: skip
 
 import datetime as dt
 import os
@@ -162,6 +162,7 @@ def main() -> None:
         *backups.run(),
         *upr.run(),
         *_access_rows(),
+        *public.run(),
     ]
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
     sys.stdout.write("\n".join(lines) + "\n")

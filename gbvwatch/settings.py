@@ -70,12 +70,14 @@ INSTALLED_APPS = [
     "gbvwatch.gaps",
     "gbvwatch.cases",
     "gbvwatch.accountability",
+    "gbvwatch.public",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gbvwatch.core.middleware.SecurityHeadersMiddleware",
+    "gbvwatch.public.middleware.NoTraceMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "gbvwatch.core.middleware.RejectNulMiddleware",
@@ -233,6 +235,10 @@ SPECTACULAR_SETTINGS = {
 }
 # Shown in the footer: AGPL-3.0 section 13 asks a modified, hosted version to offer its source.
 SOURCE_URL = os.environ.get("GBVWATCH_SOURCE_URL", "")
+# The public find-help page: where its quick-exit button goes, and which organisation's key
+# anonymous refusal reports are sealed to (a slug; empty: the oldest organisation with a key).
+QUICK_EXIT_URL = os.environ.get("GBVWATCH_QUICK_EXIT_URL", "https://www.google.com/")
+PUBLIC_REPORTS_ORGANISATION = os.environ.get("GBVWATCH_PUBLIC_REPORTS_ORGANISATION", "")
 
 LOGGING = {
     "version": 1,

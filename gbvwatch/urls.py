@@ -9,4 +9,6 @@ urlpatterns = [
     path("accountability/", include("gbvwatch.accountability.urls")),
     path("upr/", include("gbvwatch.upr.urls")),
     path("api/", include("gbvwatch.api_urls")),
+    path("info/", include("gbvwatch.public.urls")),
+    path("public-page/", include("gbvwatch.public.staff_urls")),
 ]

@@ -38,6 +38,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "upr.view": ALL_ROLES,
     "upr.assess": frozenset({Role.COORDINATOR, Role.ANALYST}),
     "upr.classify": frozenset({Role.COORDINATOR, Role.ANALYST}),
+    "public.edit": frozenset({Role.COORDINATOR}),
+    "public.reports": frozenset({Role.COORDINATOR}),
 }
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])

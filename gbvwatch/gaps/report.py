@@ -26,6 +26,7 @@ from gbvwatch.analysis.hours import parse_hours
 from gbvwatch.directory.models import Service, Tri
 from gbvwatch.gaps import inputs
 from gbvwatch.gaps.profiles import KIND_GROUPS, PROFILES, Profile, accepts
+from gbvwatch.gaps.refusals import refusals_section
 from gbvwatch.geography.models import AdminUnit
 from gbvwatch.reference.models import KeyFigure, Standard
 
@@ -546,6 +547,7 @@ def gaps_report(params: GapParameters) -> dict[str, Any]:
         "capacity_by_profile": capacity_by_profile(params, capacity_figures),
         "availability": availability,
         "availability_units": availability_units,
+        "refusals": refusals_section(params.year),
         "assumptions": assumptions(params),
     }
 

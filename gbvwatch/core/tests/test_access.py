@@ -73,6 +73,9 @@ INSTANCE_WIDE = {
     "upr:classify",
     "upr:link",
     "api-upr-recommendation-detail",
+    "public:find",
+    "public:report",
+    "public:not_found",
 }
 # API routes for members that answer an anonymous caller 403 (JSON), not a login redirect.
 API_FOR_MEMBERS = {
@@ -267,6 +270,10 @@ def _kwargs_for(
         return {"case_id": world[f"{pattern.default_args['kind']}s"][scope_name]}
     if "pk" in params and (name.startswith("upr:") or name.startswith("api-upr-")):
         return {"pk": world["recommendation"]}
+    if name in {"public:find", "public:report"}:
+        return {"lang": "az"}
+    if name == "public:not_found":
+        return {"rest": "anything"}
     if "incident_id" in params:
         return {"incident_id": world["incidents"][scope_name]}
     if "attack_id" in params:
@@ -293,6 +300,8 @@ def _request(client: Client, url: str) -> int:
 
 
 def _expected(rule: AccessRule, role: str | None, name: str, scope_name: str) -> set[int]:
+    if name == "public:not_found":
+        return {404}  # the public page's friendly "not found" for any other address
     if rule.kind == "public":
         return {200, 302}
     if role is None:
