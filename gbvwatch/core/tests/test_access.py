@@ -42,6 +42,9 @@ ORG_SCOPED = {
     "cases:attack_assign",
     "cases:attack_shred",
     "cases:evidence_shred",
+    "cases:mvt_import",
+    "cases:incident_evidence_bundle",
+    "cases:attack_evidence_bundle",
     "core:session_end",  # scoped further, to the person: see _kwargs_for
     "core:member_role",
     "core:member_deactivate",
