@@ -257,6 +257,9 @@ def evidence_bundle_export(
                 _("Evidence %(id)s was destroyed; it cannot be exported.")
                 % {"id": str(item.pk)[:8]}
             )
+    # Headers, manifest and script take far less than 64 MiB; the zip format here stops at 4 GiB.
+    if sum(e.size for e in evidence if not e.hash_only) > fmt.MAX_OFFSET - 64 * 1024 * 1024:
+        raise ActionError(_("These files are too large for one bundle: choose fewer."))
     members = [_checked(item, private_key) for item in evidence]
     created = timezone.now().replace(microsecond=0)
     manifest = _manifest(actor, case, members, created)

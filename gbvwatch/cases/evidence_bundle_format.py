@@ -56,7 +56,7 @@ _MADE_BY = (3 << 8) | 20  # Unix, zip 2.0
 _FLAGS = 0x0800  # names are UTF-8
 _STORED = 0
 _EXTERNAL_ATTR = 0o100644 << 16  # a regular file, rw-r--r--
-_MAX_OFFSET = 0xFFFFFFFF
+MAX_OFFSET = 0xFFFFFFFF
 _MAX_MEMBERS = 0xFFFF
 
 
@@ -88,13 +88,13 @@ class BundleWriter:
 
     def _write(self, data: bytes) -> None:
         self._offset += len(data)
-        if self._offset > _MAX_OFFSET:
+        if self._offset > MAX_OFFSET:
             raise BundleTooLarge
         self._out(data)
 
     def begin(self, name: str, size: int, crc: int) -> None:
         """Start a member: its local header. Then `write` its content and `end` it."""
-        if len(self._central) >= _MAX_MEMBERS or self._offset + size > _MAX_OFFSET:
+        if len(self._central) >= _MAX_MEMBERS or self._offset + size > MAX_OFFSET:
             raise BundleTooLarge
         encoded = name.encode("utf-8")
         fields = (_VERSION_NEEDED, _FLAGS, _STORED, self._time, self._date, crc, size, size)

@@ -199,3 +199,16 @@ def test_the_writer_refuses_content_that_does_not_match_its_declared_crc():
     writer = fmt.BundleWriter(lambda data: None, (0, 0))
     with pytest.raises(ValueError, match="does not match"):
         writer.add("files/a.bin", 3, 0, [b"abc"])
+
+
+@pytest.mark.django_db
+def test_a_bundle_over_the_size_of_the_format_is_refused_before_anything_is_recorded(
+    bob: Actor, media: Path, monkeypatch
+):
+    client = _logged_in(bob)
+    incident, evidence = _case_with_evidence(client)
+    monkeypatch.setattr(fmt, "MAX_OFFSET", 64 * 1024 * 1024 + 1000)  # PDF + TEXT are larger
+    response = _export(client, incident, evidence)
+    assert response.status_code == 200
+    assert "too large" in " ".join(response.context["form"].non_field_errors())
+    assert not CustodyEntry.objects.filter(action=CustodyAction.EXPORTED).exists()
