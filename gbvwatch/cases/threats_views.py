@@ -105,10 +105,10 @@ def mvt_import(request: HttpRequest, attack_id: str) -> HttpResponse:
 
 @csrf_protect
 def _mvt_import(request: HttpRequest, attack: Attack) -> HttpResponse:
-    form = MvtImportForm(request.POST, request.FILES) if request.method == "POST" else None
-    form = form or MvtImportForm()
+    posted = request.method == "POST"
+    form = MvtImportForm(request.POST, request.FILES) if posted else MvtImportForm()
     context: dict[str, Any] = {"form": form, "attack": attack}
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         try:
             context["imported"] = threats_actions.mvt_import(
                 actor=_user(request),
