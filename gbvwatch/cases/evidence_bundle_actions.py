@@ -58,7 +58,7 @@ class EvidenceBundle:
     chunks: Iterator[bytes]
 
 
-def _checked(evidence: Evidence, private_key: bytes) -> _Member:
+def _checked(actor: User, evidence: Evidence, private_key: bytes) -> _Member:
     """Decrypt and authenticate the whole original, check its SHA-256; its CRC-32 for the zip."""
     data_key = open_data_key(private_key, bytes(evidence.data_key_sealed))
     if evidence.hash_only:
@@ -80,7 +80,7 @@ def _checked(evidence: Evidence, private_key: bytes) -> _Member:
     except DecryptionError as exc:
         with transaction.atomic():
             audit_append(
-                actor="system",
+                actor=actor,
                 action="evidence.integrity_failure",
                 obj=evidence,
                 organisation_id=evidence.organisation_id,
@@ -260,7 +260,7 @@ def evidence_bundle_export(
     # Headers, manifest and script take far less than 64 MiB; the zip format here stops at 4 GiB.
     if sum(e.size for e in evidence if not e.hash_only) > fmt.MAX_OFFSET - 64 * 1024 * 1024:
         raise ActionError(_("These files are too large for one bundle: choose fewer."))
-    members = [_checked(item, private_key) for item in evidence]
+    members = [_checked(actor, item, private_key) for item in evidence]
     created = timezone.now().replace(microsecond=0)
     manifest = _manifest(actor, case, members, created)
     manifest_bytes = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
