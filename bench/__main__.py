@@ -8,7 +8,7 @@ Timings on shared machines are noisy, so each figure is reported as a ratio to a
 from __future__ import annotations
 
 # Import first: it caps numpy's thread pools before numpy loads (one-core measurements).
-from bench import access, backups, cases, casesapi, public, upr  # isort: skip
+from bench import access, backups, cases, casesapi, public, threats, upr  # isort: skip
 
 import datetime as dt
 import os
@@ -161,6 +161,7 @@ def main() -> None:
         *casesapi.run(),
         *backups.run(),
         *upr.run(),
+        *threats.run(),
         *_access_rows(),
         *public.run(),
     ]

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from gbvwatch.cases import attacks_urls, casework_views, evidence_views, views
+from gbvwatch.cases import attacks_urls, casework_views, evidence_views, threats_views, views
 
 app_name = "cases"
 INCIDENT = {"kind": "incident"}
@@ -34,6 +34,12 @@ urlpatterns = [
         "<str:incident_id>/evidence/new/",
         evidence_views.incident_evidence_add,
         name="incident_evidence_add",
+    ),
+    path(
+        "<str:case_id>/evidence/bundle/",
+        threats_views.evidence_bundle,
+        INCIDENT,
+        name="incident_evidence_bundle",
     ),
     # Digital attacks: before the incident patterns, which would otherwise shadow them.
     path("attacks/", include(attacks_urls)),

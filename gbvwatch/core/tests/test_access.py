@@ -48,6 +48,9 @@ ORG_SCOPED = {
     "accountability:attack_complaint_file",
     "accountability:complaint_detail",
     "accountability:complaint_respond",
+    "cases:mvt_import",
+    "cases:incident_evidence_bundle",
+    "cases:attack_evidence_bundle",
     "core:session_end",  # scoped further, to the person: see _kwargs_for
     "core:member_role",
     "core:member_deactivate",

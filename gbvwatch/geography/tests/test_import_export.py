@@ -245,7 +245,7 @@ def test_units_commands_list_import_and_export(tmp_path: Path) -> None:
     path.write_bytes(_units(_unit("norte"), _unit("sur", parent_code="norte")))
     out = io.StringIO()
     call_command("units", "import", str(path), "--actor", "", stdout=out)
-    assert "2 created" in out.getvalue()
+    assert "created: 2" in out.getvalue()
     out = io.StringIO()
     call_command("units", "list", "--format", "json", stdout=out)
     assert [u["code"] for u in json.loads(out.getvalue())] == ["norte", "sur"]
