@@ -1,0 +1,114 @@
+"""One mixed-integer program handed to HiGHS in compressed-column form, and its answer.
+
+Only this module talks to `highspy`; the models build scipy sparse matrices and read back a
+frozen `MipAnswer`, so the formulations stay readable and testable.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+from numpy.typing import NDArray
+from scipy.sparse import csc_matrix
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class Mip:
+    """min (or max) cost @ x s.t. row_lower <= A x <= row_upper, lower <= x <= upper."""
+
+    cost: FloatArray
+    matrix: csc_matrix
+    row_lower: FloatArray
+    row_upper: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    integer: BoolArray
+    maximise: bool = False
+    offset: float = 0.0
+
+
+@dataclass(frozen=True)
+class MipAnswer:
+    """Solution values, objective, best bound and HiGHS' status in words; seconds of HiGHS."""
+
+    values: FloatArray
+    objective: float
+    bound: float
+    status: str
+    optimal: bool
+    seconds: float
+
+
+def mip_solve(
+    mip: Mip,
+    *,
+    time_limit_s: float,
+    gap_tolerance: float,
+    start: FloatArray | None = None,
+    relax: bool = False,
+) -> MipAnswer:
+    """Solve with HiGHS (one thread); `relax` drops integrality (the LP bound); no side effects."""
+    highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    highs.setOptionValue("random_seed", 0)
+    highs.setOptionValue("time_limit", float(time_limit_s))
+    highs.setOptionValue("mip_rel_gap", float(gap_tolerance))
+    highs.setOptionValue("mip_abs_gap", 1e-9)
+    highs.passModel(_lp(mip, relax=relax))
+    if start is not None and not relax:
+        solution = highspy.HighsSolution()
+        solution.col_value = [float(v) for v in start]
+        solution.value_valid = True
+        highs.setSolution(solution)
+    highs.run()
+    status = highs.getModelStatus()
+    info = highs.getInfo()
+    values = np.asarray(highs.getSolution().col_value, dtype=np.float64)
+    objective = float(info.objective_function_value)
+    bound = objective if relax else float(info.mip_dual_bound)
+    optimal = status == highspy.HighsModelStatus.kOptimal
+    if values.size != mip.cost.size or not math.isfinite(objective):
+        values = np.full(mip.cost.size, math.nan)
+    return MipAnswer(
+        values=values,
+        objective=objective,
+        bound=bound,
+        status=highs.modelStatusToString(status),
+        optimal=bool(optimal),
+        seconds=float(highs.getRunTime()),
+    )
+
+
+def _lp(mip: Mip, *, relax: bool) -> highspy.HighsLp:
+    matrix = csc_matrix(mip.matrix)
+    matrix.sort_indices()
+    lp = highspy.HighsLp()
+    lp.num_col_ = int(matrix.shape[1])
+    lp.num_row_ = int(matrix.shape[0])
+    lp.col_cost_ = np.asarray(mip.cost, dtype=np.float64)
+    lp.col_lower_ = np.asarray(mip.lower, dtype=np.float64)
+    lp.col_upper_ = np.asarray(mip.upper, dtype=np.float64)
+    lp.row_lower_ = np.asarray(mip.row_lower, dtype=np.float64)
+    lp.row_upper_ = np.asarray(mip.row_upper, dtype=np.float64)
+    lp.offset_ = float(mip.offset)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_ = lp.num_col_
+    lp.a_matrix_.num_row_ = lp.num_row_
+    lp.a_matrix_.start_ = np.asarray(matrix.indptr, dtype=np.int32)
+    lp.a_matrix_.index_ = np.asarray(matrix.indices, dtype=np.int32)
+    lp.a_matrix_.value_ = np.asarray(matrix.data, dtype=np.float64)
+    if mip.maximise:
+        lp.sense_ = highspy.ObjSense.kMaximize
+    if not relax and mip.integer.any():
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous
+            for flag in mip.integer.tolist()
+        ]
+    return lp
