@@ -1,12 +1,14 @@
 """Siting planner: where K new services would bring most women within reach, or closest.
 
 Framework-free (numpy, scipy.sparse, highspy). `siting_solve` dispatches on the objective:
-coverage (maximal covering), median (p-median), center (p-center), cover_all (set covering).
+coverage (maximal covering), median (p-median), center (p-center), cover_all (set covering);
+`capacitated_covering` adds places and the Erlang-B turn-away probability.
 Every answer carries a proven bound and the gap to it.
 """
 
 from __future__ import annotations
 
+from gbvwatch.analysis.siting.capacitated import Demand, SiteLoad, capacitated_covering
 from gbvwatch.analysis.siting.center import p_center
 from gbvwatch.analysis.siting.coverage import maximal_covering, set_covering
 from gbvwatch.analysis.siting.median import p_median
@@ -21,9 +23,12 @@ from gbvwatch.analysis.siting.problem import (
 
 __all__ = [
     "OBJECTIVES",
+    "Demand",
+    "SiteLoad",
     "SitingError",
     "SitingProblem",
     "SitingResult",
+    "capacitated_covering",
     "maximal_covering",
     "p_center",
     "p_median",
@@ -60,4 +65,4 @@ def siting_solve(
         )
     if objective == "center":
         return p_center(problem, k, exact=exact, time_limit_s=time_limit_s)
-    raise SitingError(f"objective: {objective!r} is not available yet")
+    raise SitingError("objective: capacity needs places and demand: use capacitated_covering")
