@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "gbvwatch.upr",
     "gbvwatch.gaps",
     "gbvwatch.cases",
+    "gbvwatch.siting",
 ]
 
 MIDDLEWARE = [

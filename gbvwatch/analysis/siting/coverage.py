@@ -13,6 +13,7 @@ import numpy as np
 from scipy.sparse import csc_matrix, csr_matrix, hstack, identity, vstack
 
 from gbvwatch.analysis.siting.highs import Mip, mip_solve
+from gbvwatch.analysis.siting.median import result_status
 from gbvwatch.analysis.siting.order import coverage_order
 from gbvwatch.analysis.siting.problem import (
     BoolArray,
@@ -85,7 +86,11 @@ def maximal_covering(
         objective_value=value,
         bound=bound_total,
         gap=gap_of(value, bound_total),
-        status=status if gap_of(value, bound_total) > 0 or status != "time_limit" else "optimal",
+        status=result_status(
+            gap_of(value, bound_total),
+            solver_done=exact and status in {"optimal", "within_tolerance"},
+            method="highs-mip" if exact else "greedy",
+        ),
         method="highs-mip" if exact else "greedy-swap+lp-bound",
         seconds=time.perf_counter() - started,
         value_before=float(problem.women[problem.existing_covered()].sum()),
@@ -141,7 +146,11 @@ def set_covering(
         objective_value=value,
         bound=bound_total,
         gap=gap_of(value, bound_total),
-        status="optimal" if value == bound_total else status,
+        status=result_status(
+            gap_of(value, bound_total), solver_done=status == "optimal", method="highs-mip"
+        )
+        if exact
+        else result_status(gap_of(value, bound_total), solver_done=False, method="greedy"),
         method="highs-mip" if exact else "greedy+lp-bound",
         seconds=time.perf_counter() - started,
         value_before=float(problem.women[problem.existing_covered()].sum()),

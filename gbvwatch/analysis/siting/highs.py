@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
@@ -53,8 +54,47 @@ def mip_solve(
     start: FloatArray | None = None,
     relax: bool = False,
 ) -> MipAnswer:
-    """Solve with HiGHS (one thread); `relax` drops integrality (the LP bound); no side effects."""
-    highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    """Solve with HiGHS (one thread); `relax` drops integrality (the LP bound); no side effects.
+
+    The objective is recomputed from the returned values. HiGHS 1.16 can lose presolve's
+    objective offset when it maps a start solution (log: "feasible in the reduced space:
+    objective value is 7" for a start worth 8), and its bound is then off by the same amount;
+    when the recomputed objective disagrees, the model is solved again without the start.
+    """
+    answer = _run(mip, time_limit_s, gap_tolerance, None if relax else start, relax=relax)
+    if start is not None and not relax and not _consistent(mip, answer):
+        answer = _run(mip, time_limit_s, gap_tolerance, None, relax=relax)
+    if not _consistent(mip, answer):  # never certify what does not add up
+        return MipAnswer(
+            values=answer.values,
+            objective=_objective(mip, answer.values),
+            bound=math.inf if mip.maximise else -math.inf,
+            status="inconsistent",
+            optimal=False,
+            seconds=answer.seconds,
+        )
+    return answer
+
+
+def _objective(mip: Mip, values: FloatArray) -> float:
+    return float(mip.cost @ values + mip.offset)
+
+
+def _consistent(mip: Mip, answer: MipAnswer) -> bool:
+    if np.isnan(answer.values).any():
+        return not answer.optimal
+    value = _objective(mip, answer.values)
+    scale = max(1.0, abs(value))
+    if abs(value - answer.objective) > 1e-6 * scale:
+        return False
+    slack = answer.bound - value if mip.maximise else value - answer.bound
+    return bool(slack >= -1e-6 * scale)
+
+
+def _run(
+    mip: Mip, time_limit_s: float, gap_tolerance: float, start: FloatArray | None, *, relax: bool
+) -> MipAnswer:
+    highs = _new_highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
     highs.setOptionValue("random_seed", 0)
@@ -62,7 +102,7 @@ def mip_solve(
     highs.setOptionValue("mip_rel_gap", float(gap_tolerance))
     highs.setOptionValue("mip_abs_gap", 1e-9)
     highs.passModel(_lp(mip, relax=relax))
-    if start is not None and not relax:
+    if start is not None:
         solution = highspy.HighsSolution()
         solution.col_value = [float(v) for v in start]
         solution.value_valid = True
@@ -73,7 +113,6 @@ def mip_solve(
     values = np.asarray(highs.getSolution().col_value, dtype=np.float64)
     objective = float(info.objective_function_value)
     bound = objective if relax else float(info.mip_dual_bound)
-    optimal = status == highspy.HighsModelStatus.kOptimal
     if values.size != mip.cost.size or not math.isfinite(objective):
         values = np.full(mip.cost.size, math.nan)
     return MipAnswer(
@@ -81,9 +120,19 @@ def mip_solve(
         objective=objective,
         bound=bound,
         status=highs.modelStatusToString(status),
-        optimal=bool(optimal),
+        optimal=status == highspy.HighsModelStatus.kOptimal,
         seconds=float(highs.getRunTime()),
     )
+
+
+def _new_highs() -> Any:
+    # highspy's Python class registers callbacks on construction, which prints HiGHS' banner to
+    # the process's stdout before output can be switched off; that would corrupt
+    # `--format json`. The compiled class underneath has the same solving methods and prints
+    # nothing while output_flag is off.
+    core = getattr(highspy, "_core", None)
+    factory = getattr(core, "_Highs", None) or highspy.Highs
+    return factory()
 
 
 def _lp(mip: Mip, *, relax: bool) -> highspy.HighsLp:
