@@ -4,10 +4,11 @@ public fields only (the serializers decide), so every route is marked public her
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from gbvwatch.core.access import public
+from gbvwatch.core.access import member_required, public
 from gbvwatch.directory.api import ServiceDetailAPI, ServiceListAPI
 from gbvwatch.gaps.views import gaps_api
 from gbvwatch.geography.api import UnitDetailAPI, UnitListAPI
+from gbvwatch.siting.api import ScenarioListAPI, SitingAPI
 
 urlpatterns = [
     path("schema/", public(SpectacularAPIView.as_view()), name="api-schema"),
@@ -16,4 +17,14 @@ urlpatterns = [
     path("v1/services/", public(ServiceListAPI.as_view()), name="api-service-list"),
     path("v1/services/<slug:code>/", public(ServiceDetailAPI.as_view()), name="api-service-detail"),
     path("v1/gaps/", gaps_api, name="api-gaps"),
+    path(
+        "v1/siting/",
+        member_required("directory.view")(SitingAPI.as_view()),
+        name="api-siting",
+    ),
+    path(
+        "v1/siting/scenarios/",
+        member_required("directory.view")(ScenarioListAPI.as_view()),
+        name="api-siting-scenarios",
+    ),
 ]

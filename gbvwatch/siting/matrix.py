@@ -26,7 +26,7 @@ def _read(path: Path) -> bytes:
         raise ParameterError(f"{path.name}: {exc.strerror or exc}") from exc
 
 
-def matrix_report(  # noqa: PLR0913 - the CLI's options
+def matrix_report(
     *,
     costs: Path,
     weights: Path,

@@ -19,6 +19,7 @@ SITING_KINDS = tuple(k for k in KIND_GROUPS if k != "helpline")
 OBJECTIVE_CODES = ("coverage", "median", "center", "cover-all", "capacity")
 DEMAND_CHOICES = ("units", "settlements")
 MAX_NEW_SITES = 500
+DEFAULT_NEW_SITES = 5
 _SITE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*(?:,\s*(.{1,80}))?$")
 
 __all__ = ["ParameterError", "SitingParameters", "siting_parameters_from"]
@@ -39,7 +40,7 @@ class SitingParameters:
 
     kind: str = "shelter"
     objective: str = "coverage"
-    add: int | None = 5
+    add: int | None = None  # None: DEFAULT_NEW_SITES, or every candidate when there are fewer
     radius_km: float = 100.0
     profile: str = "woman"
     demand: str = "units"
@@ -110,11 +111,12 @@ def _choice(raw: Mapping[str, Any], name: str, default: str, choices: tuple[str,
 
 
 def _count(raw: Mapping[str, Any], objective: str) -> int | None:
+    """The number of new sites asked for; None when not given (or for cover-all)."""
     value = raw.get("add")
-    if value in (None, ""):
-        return None if objective == "cover-all" else 5
+    if value in (None, "") or objective == "cover-all":
+        return None
     text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_NEW_SITES:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_NEW_SITES:
         raise ParameterError(
             _("add: %(value)r is not a whole number of new sites from 1 to %(high)s")
             % {"value": text[:40], "high": MAX_NEW_SITES}
@@ -151,6 +153,21 @@ def _codes(raw: Mapping[str, Any], name: str) -> tuple[str, ...]:
 
 def _flag(raw: Mapping[str, Any], name: str) -> bool:
     return str(raw.get(name, "")).lower() in {"1", "true", "yes", "on"}
+
+
+WEB_TIME_LIMIT_S = 30.0  # a page or API request never waits longer on the solver
+
+
+def capped_for_web(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The request's parameters as a plain dict, the solver's time limit capped for the web."""
+    values = {k: raw.get(k) for k in raw}
+    try:
+        limit = float(values.get("time_limit") or WEB_TIME_LIMIT_S)
+    except (TypeError, ValueError):
+        return values  # the parser names the bad value
+    if math.isfinite(limit):
+        values["time_limit"] = str(min(limit, WEB_TIME_LIMIT_S))
+    return values
 
 
 def siting_parameters_from(raw: Mapping[str, Any]) -> SitingParameters:

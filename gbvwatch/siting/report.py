@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.db.models import Max, Min
+from numpy.typing import NDArray
 
 from gbvwatch.analysis import capacity
 from gbvwatch.analysis.access import nearest_services, nearest_services_by_road
@@ -34,9 +35,9 @@ from gbvwatch.gaps.profiles import PROFILES
 from gbvwatch.gaps.report import ARRIVAL_INDICATORS
 from gbvwatch.geography.models import AdminUnit
 from gbvwatch.siting import inputs
-from gbvwatch.siting.params import SitingParameters
+from gbvwatch.siting.params import DEFAULT_NEW_SITES, SitingParameters
 
-FloatArray = np.ndarray
+FloatArray = NDArray[np.float64]
 
 
 def _objective_code(params: SitingParameters) -> str:
@@ -105,7 +106,7 @@ def _metrics(km: FloatArray, women: FloatArray, radius_km: float) -> dict[str, A
 def _nearest_after(before: FloatArray, costs: FloatArray, sites: tuple[int, ...]) -> FloatArray:
     if not sites:
         return before
-    return np.minimum(before, costs[:, list(sites)].min(axis=1))
+    return np.asarray(np.minimum(before, costs[:, list(sites)].min(axis=1)), dtype=np.float64)
 
 
 def _per_profile(
@@ -192,7 +193,7 @@ def _solve_capacity(
     )
     result, loads = capacitated_covering(
         problem,
-        params.add or 1,
+        params.add or DEFAULT_NEW_SITES,
         places_per_site=int(params.places_per_site),
         existing_covers=existing_covers,
         existing_places=existing_places,
@@ -253,6 +254,8 @@ def siting_report(params: SitingParameters) -> dict[str, Any]:
     before = _existing_km(params, places, services)
     locked = tuple(sites.codes.index(c) for c in params.locked)
     objective = _objective_code(params)
+    if params.add is None and objective != "cover_all":
+        params = replace(params, add=max(len(locked), min(DEFAULT_NEW_SITES, len(sites.codes))))
     try:
         problem = problem_from_costs(
             costs, places.women, existing_km=before, radius_km=params.radius_km, locked=locked
@@ -293,7 +296,7 @@ def siting_report(params: SitingParameters) -> dict[str, Any]:
         "before": _metrics(before, places.women, params.radius_km),
         "after": _metrics(after, places.women, params.radius_km),
         "per_profile": _per_profile(params, places, costs, result.sites),
-        "existing_services": [s.code for s in services],
+        "existing_services": [_service_row(s) for s in services],
         "inputs": {
             "demand_points": len(places.codes),
             "candidate_sites": len(sites.codes),
@@ -327,6 +330,17 @@ def _load_row(load: SiteLoad, sites: inputs.Sites, services: list[Service]) -> d
         "load_erlangs": round(load.load_erlangs, 3),
         "places": load.places,
         "turn_away_probability": round(load.turn_away_probability, 4),
+    }
+
+
+def _service_row(service: Service) -> dict[str, Any]:
+    # A confidential address is shown at city precision only, as everywhere else.
+    digits = 2 if service.address_confidential else 5
+    return {
+        "code": service.code,
+        "name": service.name,
+        "lat": round(float(service.lat or 0.0), digits),
+        "lon": round(float(service.lon or 0.0), digits),
     }
 
 

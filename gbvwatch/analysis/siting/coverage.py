@@ -79,6 +79,11 @@ def maximal_covering(
     bound_total = value if bound is None else max(base + float(bound), value)
     sites = tuple(problem.locked) + tuple(int(reduced.columns[j]) for j in chosen)
     order, gains = coverage_order(problem, sites)
+    if len(order) < k:
+        notes.append(
+            f"only {len(order)} of the {k} sites asked for bring anyone new within the radius; "
+            "more sites would add nobody"
+        )
     return SitingResult(
         objective="coverage",
         sites=order,
