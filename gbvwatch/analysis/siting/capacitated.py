@@ -105,7 +105,7 @@ def capacitated_covering(
     value, x = _served(
         problem, covers=covers, limit=limit, load_per_woman=load_per_woman, m=m, chosen=chosen
     )
-    bound = answer.bound if exact else answer.objective
+    bound = answer.bound
     bound = max(bound, value)
     gap = gap_of(value, bound)
     loads = _loads(

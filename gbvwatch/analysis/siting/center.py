@@ -117,10 +117,10 @@ def _feasible(
     if remaining <= 0:
         return None, np.zeros(0, dtype=np.int64)
     lp = mip_solve(mip, time_limit_s=remaining, gap_tolerance=0.0, relax=True)
-    if math.ceil(lp.objective - 1e-6) > budget:
+    if math.isfinite(lp.bound) and math.ceil(lp.bound - 1e-6) > budget:
         return False, np.zeros(0, dtype=np.int64)
     answer = mip_solve(mip, time_limit_s=max(remaining, 0.01), gap_tolerance=0.0)
-    if math.ceil(answer.bound - 1e-6) > budget:
+    if math.isfinite(answer.bound) and math.ceil(answer.bound - 1e-6) > budget:
         return False, np.zeros(0, dtype=np.int64)
     if not np.isnan(answer.values).any():
         picked = np.flatnonzero(answer.values > 0.5)

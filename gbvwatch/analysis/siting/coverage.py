@@ -25,7 +25,7 @@ from gbvwatch.analysis.siting.problem import (
     gap_of,
     k_check,
 )
-from gbvwatch.analysis.siting.reduce import Reduced, coverage_reduce
+from gbvwatch.analysis.siting.reduce import Reduced, cover_all_reduce, coverage_reduce
 
 _EPS = 1e-9
 
@@ -49,29 +49,30 @@ def maximal_covering(
     heuristic_value = float(_covered_weight(reduced.covers, reduced.women, picked))
     notes = [_reduction_note(reduced)]
     if reduced.columns.size <= budget:
-        chosen, value, bound, status = np.arange(reduced.columns.size), None, None, "optimal"
+        chosen, bound, status = np.arange(reduced.columns.size), None, "optimal"
         notes.append("every useful candidate fits within k: all are opened")
     else:
         mip = _mclp_mip(reduced, budget)
-        start = _mclp_start(reduced, picked)
-        answer = mip_solve(
-            mip,
-            time_limit_s=time_limit_s,
-            gap_tolerance=gap_tolerance,
-            start=start,
-            relax=not exact,
-        )
-        if exact:
-            chosen = _ones(answer.values[: reduced.columns.size])
-            value, bound = None, answer.bound
+        # The LP bound first: when the heuristic already meets it, no branching is needed.
+        lp = mip_solve(mip, time_limit_s=time_limit_s, gap_tolerance=0.0, relax=True)
+        chosen, bound, status = picked, lp.bound, "heuristic"
+        lp_gap = gap_of(base + heuristic_value, base + lp.bound)
+        if exact and lp_gap <= gap_tolerance:
+            status = "optimal"
+            notes.append("the heuristic meets the LP bound: proven without branching")
+        elif exact:
+            answer = mip_solve(
+                mip,
+                time_limit_s=time_limit_s,
+                gap_tolerance=gap_tolerance,
+                start=_mclp_start(reduced, picked),
+            )
+            if not np.isnan(answer.values).any():
+                chosen = _ones(answer.values[: reduced.columns.size])
+            bound = min(answer.bound, lp.bound)
             status = "optimal" if answer.optimal else _limit_status(answer.status)
-            if answer.optimal and gap_tolerance > 0:
-                status = "within_tolerance"
         else:
-            chosen, value, bound, status = picked, heuristic_value, answer.objective, "heuristic"
             notes.append("greedy plus vertex substitution; bound from the LP relaxation")
-        if np.isnan(answer.values).any():
-            chosen = picked
     covered_value = float(_covered_weight(reduced.covers, reduced.women, chosen))
     if covered_value + _EPS < heuristic_value:  # a time-limited MIP may end below the heuristic
         chosen, covered_value = picked, heuristic_value
@@ -111,51 +112,53 @@ def set_covering(
     started = time.perf_counter()
     covers, settled, free = _covering_inputs(problem)
     reduced = coverage_reduce(covers, problem.women, settled, free)
-    greedy = _greedy_cover_all(reduced.covers)
-    notes = [_reduction_note(reduced)]
-    if reduced.women.size == 0:
-        chosen, bound, status = np.zeros(0, dtype=np.int64), 0.0, "optimal"
-    else:
-        m = reduced.columns.size
+    core, kept = cover_all_reduce(reduced.covers)
+    columns = reduced.columns[kept]
+    greedy = _greedy_cover_all(core)
+    notes = [
+        _reduction_note(reduced),
+        f"set-covering core: {core.shape[0]} rows (others contain one of them) "
+        f"and {core.shape[1]} candidates",
+    ]
+    chosen, bound, solver_done = greedy, float(greedy.size), True
+    if core.shape[0]:
+        m = core.shape[1]
         mip = Mip(
             cost=np.ones(m),
-            matrix=csc_matrix(reduced.covers, dtype=np.float64),
-            row_lower=np.ones(reduced.women.size),
-            row_upper=np.full(reduced.women.size, math.inf),
+            matrix=csc_matrix(core, dtype=np.float64),
+            row_lower=np.ones(core.shape[0]),
+            row_upper=np.full(core.shape[0], math.inf),
             lower=np.zeros(m),
             upper=np.ones(m),
             integer=np.ones(m, dtype=np.bool_),
         )
-        start = np.zeros(m)
-        start[greedy] = 1.0
-        answer = mip_solve(
-            mip, time_limit_s=time_limit_s, gap_tolerance=0.0, start=start, relax=not exact
+        bound = _ceil(
+            mip_solve(mip, time_limit_s=time_limit_s, gap_tolerance=0.0, relax=True).bound
         )
-        if exact and not np.isnan(answer.values).any():
-            chosen = _ones(answer.values)
-            bound = math.ceil(answer.bound - 1e-6)
-            status = "optimal" if answer.optimal else _limit_status(answer.status)
-        else:
-            chosen, bound, status = greedy, math.ceil(answer.objective - 1e-6), "heuristic"
+        if exact and bound < greedy.size:
+            start = np.zeros(m)
+            start[greedy] = 1.0
+            answer = mip_solve(mip, time_limit_s=time_limit_s, gap_tolerance=0.0, start=start)
+            if not np.isnan(answer.values).any() and _ones(answer.values).size <= greedy.size:
+                chosen = _ones(answer.values)
+            bound, solver_done = max(bound, _ceil(answer.bound)), answer.optimal
+        elif not exact:
             notes.append("greedy; bound from the LP relaxation, rounded up")
-        if chosen.size > greedy.size:
-            chosen = greedy
     value = float(len(problem.locked) + chosen.size)
     bound_total = float(len(problem.locked) + bound)
-    sites = tuple(problem.locked) + tuple(int(reduced.columns[j]) for j in chosen)
+    sites = tuple(problem.locked) + tuple(int(columns[j]) for j in chosen)
     order, gains = coverage_order(problem, sites)
+    gap = gap_of(value, bound_total)
     return SitingResult(
         objective="cover_all",
         sites=order,
         gains=gains,
         objective_value=value,
         bound=bound_total,
-        gap=gap_of(value, bound_total),
-        status=result_status(
-            gap_of(value, bound_total), solver_done=status == "optimal", method="highs-mip"
-        )
+        gap=gap,
+        status=result_status(gap, solver_done=exact and solver_done, method="highs-mip")
         if exact
-        else result_status(gap_of(value, bound_total), solver_done=False, method="greedy"),
+        else result_status(gap, solver_done=False, method="greedy"),
         method="highs-mip" if exact else "greedy+lp-bound",
         seconds=time.perf_counter() - started,
         value_before=float(problem.women[problem.existing_covered()].sum()),
@@ -270,6 +273,11 @@ def _covered_weight(covers: csr_matrix, women: FloatArray, chosen: IndexArray) -
         return 0.0
     hit = np.asarray(covers[:, chosen].sum(axis=1)).ravel() > 0
     return float(women[hit].sum())
+
+
+def _ceil(bound: float) -> float:
+    """A lower bound on a count, rounded up (slack for round-off); -inf stays -inf."""
+    return float(math.ceil(bound - 1e-6)) if math.isfinite(bound) else -math.inf
 
 
 def _ones(values: FloatArray) -> IndexArray:

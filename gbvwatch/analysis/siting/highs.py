@@ -101,18 +101,35 @@ def _run(
     highs.setOptionValue("time_limit", float(time_limit_s))
     highs.setOptionValue("mip_rel_gap", float(gap_tolerance))
     highs.setOptionValue("mip_abs_gap", 1e-9)
+    if relax:
+        # Primal simplex: on covering relaxations it is many times faster than HiGHS' default
+        # dual simplex (0.6 s against 12 s on 7,000 demand groups x 500 sites).
+        highs.setOptionValue("solver", "simplex")
+        highs.setOptionValue("simplex_strategy", 4)
     highs.passModel(_lp(mip, relax=relax))
     if start is not None:
         solution = highspy.HighsSolution()
         solution.col_value = [float(v) for v in start]
         solution.value_valid = True
         highs.setSolution(solution)
-    highs.run()
+    ran = highs.run()
     status = highs.getModelStatus()
+    if ran == highspy.HighsStatus.kError:  # e.g. an option HiGHS refused: no answer at all
+        return MipAnswer(
+            values=np.full(mip.cost.size, math.nan),
+            objective=math.nan,
+            bound=math.inf if mip.maximise else -math.inf,
+            status="error",
+            optimal=False,
+            seconds=0.0,
+        )
     info = highs.getInfo()
     values = np.asarray(highs.getSolution().col_value, dtype=np.float64)
     objective = float(info.objective_function_value)
-    bound = objective if relax else float(info.mip_dual_bound)
+    optimal = status == highspy.HighsModelStatus.kOptimal
+    no_bound = math.inf if mip.maximise else -math.inf
+    # An LP stopped early proves nothing; a finished one bounds the integer optimum.
+    bound = (objective if optimal else no_bound) if relax else float(info.mip_dual_bound)
     if values.size != mip.cost.size or not math.isfinite(objective):
         values = np.full(mip.cost.size, math.nan)
     return MipAnswer(
@@ -120,7 +137,7 @@ def _run(
         objective=objective,
         bound=bound,
         status=highs.modelStatusToString(status),
-        optimal=status == highspy.HighsModelStatus.kOptimal,
+        optimal=optimal,
         seconds=float(highs.getRunTime()),
     )
 

@@ -80,3 +80,35 @@ def coverage_reduce(
         rows_before=int(matrix.shape[0]),
         columns_before=int(free.size),
     )
+
+
+def dominated_rows(covers: csr_matrix, *, chunk_rows: int = 2_000) -> BoolArray:
+    """Rows that cover a superset of another row's columns: in set covering they are covered
+    whenever that row is, so they can go. Rows must be distinct (merge them first)."""
+    matrix = csr_matrix(covers, dtype=np.int32)
+    sizes = np.diff(matrix.indptr)
+    transposed = csr_matrix(matrix.T)
+    dominated = np.zeros(matrix.shape[0], dtype=np.bool_)
+    for start in range(0, matrix.shape[0], chunk_rows):
+        overlap = (matrix[start : start + chunk_rows] @ transposed).tocoo()
+        a = overlap.row + start
+        b = overlap.col
+        subset = (overlap.data == sizes[a]) & (sizes[b] > sizes[a])
+        dominated[b[subset]] = True
+    return dominated
+
+
+def cover_all_reduce(covers: csr_matrix) -> tuple[csr_matrix, IndexArray]:
+    """Set covering reduced to its core: distinct, undominated rows and undominated columns,
+    repeated until nothing changes. Returns the matrix and the kept column indices."""
+    matrix = csr_matrix(covers, dtype=np.bool_)
+    columns = np.arange(matrix.shape[1], dtype=np.int64)
+    for _ in range(20):
+        before = matrix.shape
+        matrix, _w = rows_merge(matrix, np.ones(matrix.shape[0]))
+        matrix = csr_matrix(matrix[~dominated_rows(matrix)])
+        kept = np.flatnonzero(~dominated_columns(matrix, np.ones(matrix.shape[0])))
+        matrix, columns = csr_matrix(matrix[:, kept]), columns[kept]
+        if matrix.shape == before:
+            break
+    return matrix, columns
