@@ -250,8 +250,11 @@ def siting_report(params: SitingParameters) -> dict[str, Any]:
     places = inputs.demand_places(params)
     sites = inputs.candidate_sites(params)
     services = inputs.existing_services(params)
-    costs = _travel(params, places, sites.lats, sites.lons, sites.components)
-    before = _existing_km(params, places, services)
+    try:
+        costs = _travel(params, places, sites.lats, sites.lons, sites.components)
+        before = _existing_km(params, places, services)
+    except ValueError as exc:  # SitingError, or a travel model refusing its inputs
+        raise ParameterError(str(exc)) from exc
     locked = tuple(sites.codes.index(c) for c in params.locked)
     objective = _objective_code(params)
     if params.add is None and objective != "cover_all":

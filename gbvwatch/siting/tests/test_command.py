@@ -173,3 +173,22 @@ def test_distances_follow_the_gap_analysis_model(line_world):
     assert report["objective_value"] == pytest.approx(
         haversine_km(0.0, 0.0, 0.0, 1.0) * 1.3, rel=1e-6
     )
+
+
+def test_a_road_graph_without_nodes_is_named(line_world, tmp_path: Path):
+    (tmp_path / "n.csv").write_text("id,lat,lon\n")
+    (tmp_path / "e.csv").write_text("from,to,km\n")
+    args = ["--road-nodes", str(tmp_path / "n.csv"), "--road-edges", str(tmp_path / "e.csv")]
+    with pytest.raises(CommandError, match="road graph: it has no nodes"):
+        _site(*args)
+
+
+def test_a_road_graph_replaces_the_straight_line_model(line_world, tmp_path: Path):
+    nodes = "id,lat,lon\n" + "".join(f"n{i},0,{i}\n" for i in range(5))
+    edges = "from,to,km\n" + "".join(f"n{i},n{i + 1},300\n" for i in range(4))
+    (tmp_path / "n.csv").write_text(nodes)
+    (tmp_path / "e.csv").write_text(edges)
+    args = ["--road-nodes", str(tmp_path / "n.csv"), "--road-edges", str(tmp_path / "e.csv")]
+    report = _site("--objective", "center", "--add", "1", *args)
+    assert "road graph" in report["assumptions"]["travel_model"]
+    assert report["objective_value"] == pytest.approx(300.0)  # one 300 km road segment
