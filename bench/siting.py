@@ -71,7 +71,9 @@ def instance(n: int, m: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def _costs(points: np.ndarray, sites: np.ndarray) -> np.ndarray:
-    return np.sqrt(((points[:, None, :] - sites[None, :, :]) ** 2).sum(axis=2))
+    from scipy.spatial.distance import cdist
+
+    return np.asarray(cdist(points, sites), dtype=np.float64)  # no (n, m, 2) temporary
 
 
 def _covers(points: np.ndarray, sites: np.ndarray, radius_km: float) -> Any:
