@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run serve test test-fast lint typecheck bench messages lock browser clean-venv
+.PHONY: install install-dev run serve test test-fast lint typecheck bench bench-full messages lock browser clean-venv
 
 install: $(STAMP)
 
@@ -57,6 +57,10 @@ test-fast: install-dev
 
 bench: install-dev
 	$(BIN)/python -m bench
+
+# Adds the slowest siting baselines (spopt on 87,000 x 500, p-median 2,000 x 200, set covering).
+bench-full: install-dev
+	SITING_BENCH_FULL=1 $(BIN)/python -m bench
 
 # Extract the az and ru catalogues (gbvwatch/locale), then compile them. Needs GNU gettext; the
 # .mo files are committed, so `make run` works without it. Translate every new msgid in the .po

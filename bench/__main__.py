@@ -2,13 +2,14 @@
 whole `gbvwatch gaps` command, each against a baseline measured in the same run.
 
 Timings on shared machines are noisy, so each figure is reported as a ratio to a baseline
-(the login page; brute-force search; `gbvwatch` start-up) next to its median.
+(the login page; brute-force search; `gbvwatch` start-up; PySAL spopt for the siting planner)
+next to its median. `make bench-full` (SITING_BENCH_FULL=1) adds the slowest siting baselines.
 """
 
 from __future__ import annotations
 
 # Import first: it caps numpy's thread pools before numpy loads (one-core measurements).
-from bench import access, backups, cases, casesapi, public, threats, upr  # isort: skip
+from bench import access, backups, cases, casesapi, public, siting, threats, upr  # isort: skip
 
 import datetime as dt
 import os
@@ -164,6 +165,8 @@ def main() -> None:
         *threats.run(),
         *_access_rows(),
         *public.run(),
+        *siting.dataset_rows(),
+        *siting.run(),
     ]
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
     sys.stdout.write("\n".join(lines) + "\n")

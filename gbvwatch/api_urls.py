@@ -11,6 +11,7 @@ from gbvwatch.core.access import member_required, public
 from gbvwatch.directory.api import ServiceDetailAPI, ServiceListAPI
 from gbvwatch.gaps.views import gaps_api
 from gbvwatch.geography.api import UnitDetailAPI, UnitListAPI
+from gbvwatch.siting.api import ScenarioListAPI, SitingAPI
 from gbvwatch.upr.api import RecommendationDetailAPI, RecommendationListAPI, UprSummaryAPI
 
 _upr = member_required("upr.view")
@@ -75,4 +76,14 @@ urlpatterns = [
         name="api-upr-recommendation-detail",
     ),
     path("v1/upr/summary/", _upr(UprSummaryAPI.as_view()), name="api-upr-summary"),
+    path(
+        "v1/siting/",
+        member_required("directory.view")(SitingAPI.as_view()),
+        name="api-siting",
+    ),
+    path(
+        "v1/siting/scenarios/",
+        member_required("directory.view")(ScenarioListAPI.as_view()),
+        name="api-siting-scenarios",
+    ),
 ]

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "gbvwatch.cases",
     "gbvwatch.accountability",
     "gbvwatch.public",
+    "gbvwatch.siting",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ urlpatterns = [
     path("directory/", include("gbvwatch.directory.urls")),
     path("reference/", include("gbvwatch.reference.urls")),
     path("gaps/", include("gbvwatch.gaps.urls")),
+    path("siting/", include("gbvwatch.siting.urls")),
     path("cases/", include("gbvwatch.cases.urls")),
     path("accountability/", include("gbvwatch.accountability.urls")),
     path("upr/", include("gbvwatch.upr.urls")),

@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "directory.edit": frozenset({Role.COORDINATOR, Role.CASEWORKER}),
     "geography.edit": frozenset({Role.COORDINATOR}),
     "standards.edit": frozenset({Role.COORDINATOR, Role.ANALYST}),
+    "scenarios.save": frozenset({Role.COORDINATOR, Role.ANALYST}),
     "data.import": frozenset({Role.COORDINATOR}),
     "data.export": frozenset({Role.COORDINATOR, Role.CASEWORKER, Role.ANALYST}),
     "cases.view": frozenset({Role.COORDINATOR, Role.CASEWORKER}),

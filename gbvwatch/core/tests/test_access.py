@@ -61,6 +61,8 @@ ORG_SCOPED = {
     "api-case-attack-detail",
     "api-case-attack-evidence",
     "api-case-indicator-add",
+    "siting:scenario_detail",
+    "siting:scenario_delete",
 }
 # Patterns with parameters whose objects are shared by the whole instance.
 INSTANCE_WIDE = {
@@ -285,11 +287,26 @@ def _kwargs_for(
         return {"evidence_id": world["evidence"][scope_name]}
     if "campaign_id" in params:
         return {"campaign_id": world["campaigns"][scope_name]}
+    if "scenario_id" in params:
+        return {"scenario_id": _scenario(world, scope_name)}
     if "record_id" in params:  # a login session: "own" is the acting person's own
         mine = scope_name == "own" and role is not None
         owner = world["users"][role] if mine else world["stranger"]
         return {"record_id": MemberSession.objects.get(user=owner).pk}
     return {k: v for k, v in world["kwargs"][scope_name].items() if k in params}
+
+
+def _scenario(world: dict[str, Any], scope_name: str) -> int:
+    """A saved siting scenario of the own or the other organisation."""
+    from gbvwatch.siting.models import Scenario
+
+    owner = world["users"][Role.COORDINATOR] if scope_name == "own" else world["stranger"]
+    scenario, _ = Scenario.objects.get_or_create(
+        organisation=owner.membership.organisation,
+        name=f"{scope_name}-scenario",
+        defaults={"parameters": {}, "report": {"sites": [], "demand": []}},
+    )
+    return scenario.pk
 
 
 def _request(client: Client, url: str) -> int:

@@ -1,0 +1,300 @@
+"""Maximal covering (open K sites, most women within the radius) and set covering (fewest
+sites so every woman who can be reached is), exact through HiGHS or by greedy plus swaps.
+
+Both run on the reduced problem (`reduce.py`); the answer is mapped back to candidate indices.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+from scipy.sparse import csc_matrix, csr_matrix, hstack, identity, vstack
+
+from gbvwatch.analysis.siting.highs import Mip, mip_solve
+from gbvwatch.analysis.siting.median import result_status
+from gbvwatch.analysis.siting.order import coverage_order
+from gbvwatch.analysis.siting.problem import (
+    BoolArray,
+    FloatArray,
+    IndexArray,
+    SitingError,
+    SitingProblem,
+    SitingResult,
+    gap_of,
+    k_check,
+)
+from gbvwatch.analysis.siting.reduce import Reduced, cover_all_reduce, coverage_reduce
+
+_EPS = 1e-9
+
+
+def maximal_covering(
+    problem: SitingProblem,
+    k: int,
+    *,
+    exact: bool = True,
+    time_limit_s: float = 60.0,
+    gap_tolerance: float = 0.0,
+) -> SitingResult:
+    """Open k sites (locked included) to maximise women within the radius; HiGHS or heuristic."""
+    started = time.perf_counter()
+    k = k_check(k, problem)
+    covers, settled, free = _covering_inputs(problem)
+    reduced = coverage_reduce(covers, problem.women, settled, free)
+    budget = k - len(problem.locked)
+    base = float(problem.women[settled].sum())
+    picked = cover_greedy_swap(reduced.covers, reduced.women, budget)
+    heuristic_value = float(_covered_weight(reduced.covers, reduced.women, picked))
+    notes = [_reduction_note(reduced)]
+    if reduced.columns.size <= budget:
+        chosen, bound, status = np.arange(reduced.columns.size), None, "optimal"
+        notes.append("every useful candidate fits within k: all are opened")
+    else:
+        mip = _mclp_mip(reduced, budget)
+        # The LP bound first: when the heuristic already meets it, no branching is needed.
+        lp = mip_solve(mip, time_limit_s=time_limit_s, gap_tolerance=0.0, relax=True)
+        chosen, bound, status = picked, lp.bound, "heuristic"
+        lp_gap = gap_of(base + heuristic_value, base + lp.bound)
+        if exact and lp_gap <= gap_tolerance:
+            status = "optimal"
+            notes.append("the heuristic meets the LP bound: proven without branching")
+        elif exact:
+            answer = mip_solve(
+                mip,
+                time_limit_s=time_limit_s,
+                gap_tolerance=gap_tolerance,
+                start=_mclp_start(reduced, picked),
+            )
+            if not np.isnan(answer.values).any():
+                chosen = _ones(answer.values[: reduced.columns.size])
+            bound = min(answer.bound, lp.bound)
+            status = "optimal" if answer.optimal else _limit_status(answer.status)
+        else:
+            notes.append("greedy plus vertex substitution; bound from the LP relaxation")
+    covered_value = float(_covered_weight(reduced.covers, reduced.women, chosen))
+    if covered_value + _EPS < heuristic_value:  # a time-limited MIP may end below the heuristic
+        chosen, covered_value = picked, heuristic_value
+    value = base + covered_value
+    bound_total = value if bound is None else max(base + float(bound), value)
+    sites = tuple(problem.locked) + tuple(int(reduced.columns[j]) for j in chosen)
+    order, gains = coverage_order(problem, sites)
+    if len(order) < k:
+        notes.append(
+            f"only {len(order)} of the {k} sites asked for bring anyone new within the radius; "
+            "more sites would add nobody"
+        )
+    return SitingResult(
+        objective="coverage",
+        sites=order,
+        gains=gains,
+        objective_value=value,
+        bound=bound_total,
+        gap=gap_of(value, bound_total),
+        status=result_status(
+            gap_of(value, bound_total),
+            solver_done=exact and status in {"optimal", "within_tolerance"},
+            method="highs-mip" if exact else "greedy",
+        ),
+        method="highs-mip" if exact else "greedy-swap+lp-bound",
+        seconds=time.perf_counter() - started,
+        value_before=float(problem.women[problem.existing_covered()].sum()),
+        unreachable_women=_uncoverable(problem, covers),
+        notes=tuple(notes),
+    )
+
+
+def set_covering(
+    problem: SitingProblem, *, exact: bool = True, time_limit_s: float = 60.0
+) -> SitingResult:
+    """Fewest new sites (locked ones kept) so every coverable woman is within the radius."""
+    started = time.perf_counter()
+    covers, settled, free = _covering_inputs(problem)
+    reduced = coverage_reduce(covers, problem.women, settled, free)
+    core, kept = cover_all_reduce(reduced.covers)
+    columns = reduced.columns[kept]
+    greedy = _greedy_cover_all(core)
+    notes = [
+        _reduction_note(reduced),
+        f"set-covering core: {core.shape[0]} rows (others contain one of them) "
+        f"and {core.shape[1]} candidates",
+    ]
+    chosen, bound, solver_done = greedy, float(greedy.size), True
+    if core.shape[0]:
+        m = core.shape[1]
+        mip = Mip(
+            cost=np.ones(m),
+            matrix=csc_matrix(core, dtype=np.float64),
+            row_lower=np.ones(core.shape[0]),
+            row_upper=np.full(core.shape[0], math.inf),
+            lower=np.zeros(m),
+            upper=np.ones(m),
+            integer=np.ones(m, dtype=np.bool_),
+        )
+        bound = _ceil(
+            mip_solve(mip, time_limit_s=time_limit_s, gap_tolerance=0.0, relax=True).bound
+        )
+        if exact and bound < greedy.size:
+            start = np.zeros(m)
+            start[greedy] = 1.0
+            answer = mip_solve(mip, time_limit_s=time_limit_s, gap_tolerance=0.0, start=start)
+            if not np.isnan(answer.values).any() and _ones(answer.values).size <= greedy.size:
+                chosen = _ones(answer.values)
+            bound, solver_done = max(bound, _ceil(answer.bound)), answer.optimal
+        elif not exact:
+            notes.append("greedy; bound from the LP relaxation, rounded up")
+    value = float(len(problem.locked) + chosen.size)
+    bound_total = float(len(problem.locked) + bound)
+    sites = tuple(problem.locked) + tuple(int(columns[j]) for j in chosen)
+    order, gains = coverage_order(problem, sites)
+    gap = gap_of(value, bound_total)
+    return SitingResult(
+        objective="cover_all",
+        sites=order,
+        gains=gains,
+        objective_value=value,
+        bound=bound_total,
+        gap=gap,
+        status=result_status(gap, solver_done=exact and solver_done, method="highs-mip")
+        if exact
+        else result_status(gap, solver_done=False, method="greedy"),
+        method="highs-mip" if exact else "greedy+lp-bound",
+        seconds=time.perf_counter() - started,
+        value_before=float(problem.women[problem.existing_covered()].sum()),
+        unreachable_women=_uncoverable(problem, covers),
+        notes=tuple(notes),
+    )
+
+
+def cover_greedy_swap(covers: csr_matrix, women: FloatArray, k: int) -> IndexArray:
+    """Greedy k columns by covered weight, then best-improvement swaps until none helps."""
+    by_col = csc_matrix(covers, dtype=np.float64)
+    count = np.zeros(covers.shape[0])
+    chosen: list[int] = []
+    for _ in range(min(k, covers.shape[1])):
+        gain = by_col.T @ (women * (count == 0))
+        gain[chosen] = -1.0
+        best = int(np.argmax(gain))
+        if gain[best] <= _EPS:
+            break
+        chosen.append(best)
+        count += by_col[:, best].toarray().ravel()
+    for _ in range(20 * k + 50):
+        swap = _best_swap(by_col, women, count, chosen)
+        if swap is None:
+            break
+        out, into = swap
+        count -= by_col[:, chosen[out]].toarray().ravel()
+        count += by_col[:, into].toarray().ravel()
+        chosen[out] = into
+    return np.asarray(sorted(chosen), dtype=np.int64)
+
+
+def _best_swap(
+    by_col: csc_matrix, women: FloatArray, count: FloatArray, chosen: list[int]
+) -> tuple[int, int] | None:
+    # Gain of swapping chosen[o] out for j: newly covered by j, minus lost by o, plus what j
+    # keeps of o's loss (rows covered only by o that j also covers).
+    if not chosen:
+        return None
+    gain_in = by_col.T @ (women * (count == 0))
+    only = women * (count == 1)
+    sub = by_col[:, chosen]
+    loss_out = sub.T @ only
+    kept = (sub.multiply(only[:, None])).T @ by_col
+    delta = gain_in[None, :] - loss_out[:, None] + np.asarray(kept.todense())
+    delta[:, chosen] = -math.inf
+    out, into = np.unravel_index(int(np.argmax(delta)), delta.shape)
+    tolerance = 1e-9 * max(1.0, float(women.sum()))
+    if delta[out, into] <= tolerance:
+        return None
+    return int(out), int(into)
+
+
+def _greedy_cover_all(covers: csr_matrix) -> IndexArray:
+    by_col = csc_matrix(covers, dtype=np.float64)
+    uncovered = np.ones(covers.shape[0])
+    chosen: list[int] = []
+    while uncovered.any():
+        gain = by_col.T @ uncovered
+        best = int(np.argmax(gain))
+        chosen.append(best)
+        uncovered[by_col[:, best].toarray().ravel() > 0] = 0.0
+    # Drop sites made redundant by later ones.
+    counts = np.asarray(by_col[:, chosen].sum(axis=1)).ravel()
+    for j in list(chosen):
+        column = by_col[:, j].toarray().ravel() > 0
+        if (counts[column] >= 2).all():
+            chosen.remove(j)
+            counts[column] -= 1
+    return np.asarray(sorted(chosen), dtype=np.int64)
+
+
+def _covering_inputs(problem: SitingProblem) -> tuple[csr_matrix, BoolArray, IndexArray]:
+    if problem.covers is None or problem.radius_km is None:
+        raise SitingError("radius: covering objectives need a radius in km")
+    covers = csr_matrix(problem.covers, dtype=np.bool_)
+    settled = problem.existing_covered().copy()
+    if problem.locked:
+        locked_hits = np.asarray(covers[:, list(problem.locked)].sum(axis=1)).ravel() > 0
+        settled |= locked_hits
+    free = np.setdiff1d(np.arange(problem.n_candidates), problem.locked).astype(np.int64)
+    return covers, settled, free
+
+
+def _mclp_mip(reduced: Reduced, budget: int) -> Mip:
+    # Columns: y (candidates, binary) then z (groups, in [0, 1]); rows: z_g - sum y <= 0, then
+    # sum y <= budget. z needs no integrality: at an optimum it equals min(1, sum y) anyway.
+    m, g = reduced.columns.size, reduced.women.size
+    link = hstack([-csc_matrix(reduced.covers, dtype=np.float64), identity(g, format="csc")])
+    budget_row = csc_matrix(np.concatenate([np.ones(m), np.zeros(g)])[None, :])
+    return Mip(
+        cost=np.concatenate([np.zeros(m), reduced.women]),
+        matrix=csc_matrix(vstack([link, budget_row])),
+        row_lower=np.full(g + 1, -math.inf),
+        row_upper=np.concatenate([np.zeros(g), [float(budget)]]),
+        lower=np.zeros(m + g),
+        upper=np.ones(m + g),
+        integer=np.concatenate([np.ones(m, dtype=np.bool_), np.zeros(g, dtype=np.bool_)]),
+        maximise=True,
+    )
+
+
+def _mclp_start(reduced: Reduced, picked: IndexArray) -> FloatArray:
+    y = np.zeros(reduced.columns.size)
+    y[picked] = 1.0
+    z = np.minimum(1.0, csc_matrix(reduced.covers, dtype=np.float64) @ y)
+    return np.concatenate([y, z])
+
+
+def _covered_weight(covers: csr_matrix, women: FloatArray, chosen: IndexArray) -> float:
+    if chosen.size == 0:
+        return 0.0
+    hit = np.asarray(covers[:, chosen].sum(axis=1)).ravel() > 0
+    return float(women[hit].sum())
+
+
+def _ceil(bound: float) -> float:
+    """A lower bound on a count, rounded up (slack for round-off); -inf stays -inf."""
+    return float(math.ceil(bound - 1e-6)) if math.isfinite(bound) else -math.inf
+
+
+def _ones(values: FloatArray) -> IndexArray:
+    return np.flatnonzero(values > 0.5).astype(np.int64)
+
+
+def _limit_status(status: str) -> str:
+    return "time_limit" if "time" in status.lower() else status.lower().replace(" ", "_")
+
+
+def _uncoverable(problem: SitingProblem, covers: csr_matrix) -> float:
+    reachable = (np.diff(covers.indptr) > 0) | problem.existing_covered()
+    return float(problem.women[~reachable].sum())
+
+
+def _reduction_note(reduced: Reduced) -> str:
+    return (
+        f"reduced to {reduced.women.size} demand groups (from {reduced.rows_before} points) "
+        f"and {reduced.columns.size} candidates (from {reduced.columns_before})"
+    )

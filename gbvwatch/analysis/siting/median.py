@@ -1,0 +1,429 @@
+"""p-median: open K sites to minimise women-weighted road km to the nearest open site or
+existing service. Exact through HiGHS (strong assignment formulation, only the pairs that can
+beat a point's existing service), or greedy plus vertex substitution with a Lagrangian bound.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import coo_matrix, csc_matrix
+
+from gbvwatch.analysis.siting.highs import Mip, mip_solve
+from gbvwatch.analysis.siting.order import distance_order
+from gbvwatch.analysis.siting.problem import (
+    BoolArray,
+    FloatArray,
+    IndexArray,
+    SitingError,
+    SitingProblem,
+    SitingResult,
+    gap_of,
+    k_check,
+)
+
+# Above this many (point, candidate) pairs the assignment MIP is not built; the heuristic and
+# the Lagrangian bound answer instead, and the result says so.
+MAX_MIP_PAIRS = 2_000_000
+_BIG_KM = 1e9  # stands for "no site reaches this point" inside the heuristic only
+
+
+@dataclass(frozen=True)
+class MedianData:
+    """Reduced p-median: per row the km to free candidates (inf: no better than the fallback)."""
+
+    km: FloatArray  # rows x free candidates
+    fallback_km: FloatArray  # existing service or locked site; inf if none
+    women: FloatArray
+    columns: IndexArray  # candidate index of each column
+    constant: float  # women-km of rows no candidate can improve
+    unreachable_women: float
+
+
+def p_median(
+    problem: SitingProblem,
+    k: int,
+    *,
+    exact: bool = True,
+    time_limit_s: float = 60.0,
+    gap_tolerance: float = 0.0,
+) -> SitingResult:
+    """Open k sites (locked ones included) minimising women-weighted km; HiGHS or heuristic."""
+    started = time.perf_counter()
+    k = k_check(k, problem)
+    data = median_data(problem)
+    budget = k - len(problem.locked)
+    picked = median_greedy_swap(data.km, data.fallback_km, data.women, budget)
+    heuristic_value = median_value(data, picked)
+    if not math.isfinite(heuristic_value):
+        raise SitingError(
+            f"k: {k} sites cannot reach every road-network component that has women "
+            "and no existing service"
+        )
+    notes = [f"{data.km.shape[0]} demand rows x {data.km.shape[1]} candidates after reduction"]
+    chosen, bound, solver_done = picked, None, False
+    method = "greedy-swap+lagrangian-bound"
+    if data.km.shape[1] <= budget:
+        chosen, solver_done, method = np.arange(data.km.shape[1]), True, "all-candidates"
+    elif data.women.size:
+        deadline = started + time_limit_s
+        lagrangian = lagrangian_bound(
+            data, budget, heuristic_value, time_limit_s=max(0.0, deadline - time.perf_counter())
+        )
+        bound = lagrangian.bound
+        second = _swap_from(data, lagrangian.opened, budget)
+        if median_value(data, second) < heuristic_value:  # a second local search, other start
+            picked, heuristic_value = second, median_value(data, second)
+            chosen = picked
+        total = data.constant + heuristic_value
+        if exact and gap_of(total, data.constant + bound) > gap_tolerance:
+            chosen, bound, solver_done, method = _median_exact(
+                data,
+                budget,
+                lagrangian,
+                heuristic_value,
+                picked,
+                time_limit_s=max(0.1, deadline - time.perf_counter()),
+                gap_tolerance=gap_tolerance,
+                notes=notes,
+            )
+        else:
+            solver_done = exact
+            notes.append("the heuristic meets the Lagrangian bound: proven without branching")
+    value = data.constant + median_value(data, chosen)
+    bound_total = value if bound is None else min(data.constant + bound, value)
+    sites = tuple(problem.locked) + tuple(int(data.columns[j]) for j in chosen)
+    order, gains = distance_order(problem, sites)
+    gap = gap_of(value, bound_total)
+    return SitingResult(
+        objective="median",
+        sites=order,
+        gains=gains,
+        objective_value=value,
+        bound=bound_total,
+        gap=gap,
+        status=result_status(gap, solver_done=solver_done, method=method),
+        method=method,
+        seconds=time.perf_counter() - started,
+        value_before=_before(problem),
+        unreachable_women=data.unreachable_women,
+        notes=tuple(notes),
+    )
+
+
+def _median_exact(
+    data: MedianData,
+    budget: int,
+    lagrangian: Lagrangian,
+    upper: float,
+    picked: IndexArray,
+    *,
+    time_limit_s: float,
+    gap_tolerance: float,
+    notes: list[str],
+) -> tuple[IndexArray, float, bool, str]:
+    """Fix what the Lagrangian rules out, then let HiGHS search what is left for anything
+    cheaper than `upper`. Returns (chosen, bound, proven, method)."""
+    closed, forced, usable = median_fix(data, budget, lagrangian, upper)
+    kept = int(usable.sum())
+    notes.append(
+        f"Lagrangian fixing: {int(closed.sum())} sites closed, {int(forced.sum())} forced open, "
+        f"{kept:,} of {int(np.isfinite(data.km).sum()):,} assignments kept"
+    )
+    if kept > MAX_MIP_PAIRS:
+        notes.append(f"{kept:,} assignments exceed {MAX_MIP_PAIRS:,}: no MIP, the bound stands")
+        return picked, lagrangian.bound, False, "greedy-swap+lagrangian-bound"
+    answer = mip_solve(
+        _median_mip(data, budget, usable=usable, closed=closed, forced=forced),
+        time_limit_s=time_limit_s,
+        gap_tolerance=gap_tolerance,
+    )
+    method = "lagrangian-fixing+highs-mip"
+    if answer.status == "Infeasible":  # nothing cheaper than the heuristic exists
+        return picked, upper, True, method
+    if answer.status == "error":
+        return picked, lagrangian.bound, False, method
+    chosen = picked
+    if not np.isnan(answer.values).any():
+        found = np.flatnonzero(answer.values[: data.km.shape[1]] > 0.5).astype(np.int64)
+        if median_value(data, found) < upper:
+            chosen = found
+    bound = max(lagrangian.bound, min(upper, answer.bound))
+    return chosen, bound, answer.optimal, method
+
+
+def result_status(gap: float, *, solver_done: bool, method: str) -> str:
+    """optimal (gap 0), within_tolerance (solver stopped at its gap), time_limit or heuristic."""
+    if gap <= 1e-9:
+        return "optimal"
+    if solver_done:
+        return "within_tolerance"
+    return "heuristic" if "greedy" in method else "time_limit"
+
+
+def median_data(problem: SitingProblem) -> MedianData:
+    """Reduce: fold locked sites into the fallback, drop rows nothing can improve."""
+    if problem.cost_km is None:
+        raise SitingError("costs: the median and center objectives need a cost matrix")
+    costs = problem.cost_km
+    free = np.setdiff1d(np.arange(problem.n_candidates), problem.locked).astype(np.int64)
+    fallback = problem.existing_km.copy()
+    if problem.locked:
+        fallback = np.minimum(fallback, costs[:, list(problem.locked)].min(axis=1))
+    km = costs[:, free]
+    reachable = np.isfinite(np.minimum(fallback, km.min(axis=1) if free.size else np.inf))
+    unreachable = float(problem.women[~reachable].sum())
+    improvable = reachable & (problem.women > 0)
+    if free.size:
+        improvable &= (km < fallback[:, None]).any(axis=1)
+    rest = reachable & ~improvable & (problem.women > 0)
+    constant = float(problem.women[rest] @ fallback[rest]) if rest.any() else 0.0
+    rows = np.flatnonzero(improvable)
+    sub = km[rows]
+    sub = np.where(sub < fallback[rows, None], sub, np.inf)
+    return MedianData(
+        km=sub,
+        fallback_km=fallback[rows],
+        women=problem.women[rows],
+        columns=free,
+        constant=constant,
+        unreachable_women=unreachable,
+    )
+
+
+def median_value(data: MedianData, chosen: IndexArray) -> float:
+    """Women-weighted km of the reduced rows with the chosen columns open (inf if any unserved)."""
+    if data.women.size == 0:
+        return 0.0
+    best = data.fallback_km
+    if chosen.size:
+        best = np.minimum(best, data.km[:, chosen].min(axis=1))
+    return float(data.women @ best) if np.isfinite(best).all() else math.inf
+
+
+def _swap_from(data: MedianData, start: IndexArray, budget: int) -> IndexArray:
+    """Vertex substitution from the given sites (filled up greedily to the budget)."""
+    return median_greedy_swap(data.km, data.fallback_km, data.women, budget, start=start)
+
+
+def median_greedy_swap(
+    km: FloatArray,
+    fallback_km: FloatArray,
+    women: FloatArray,
+    k: int,
+    *,
+    start: IndexArray | None = None,
+) -> IndexArray:
+    """Greedy k columns (after `start`), then best-improvement vertex substitution."""
+    n, m = km.shape
+    if n == 0 or m == 0 or k == 0:
+        return np.zeros(0, dtype=np.int64)
+    dist = np.where(np.isfinite(km), km, _BIG_KM)
+    base = np.where(np.isfinite(fallback_km), fallback_km, _BIG_KM)
+    chosen: list[int] = [] if start is None else [int(j) for j in start][:k]
+    best = base.copy()
+    for j in chosen:
+        np.minimum(best, dist[:, j], out=best)
+    for _ in range(min(k, m) - len(chosen)):
+        saving = women @ np.maximum(best[:, None] - dist, 0.0)
+        saving[chosen] = -1.0
+        j = int(np.argmax(saving))
+        if saving[j] <= 0:
+            break
+        chosen.append(j)
+        np.minimum(best, dist[:, j], out=best)
+    for _ in range(20 * k + 50):
+        swap = _best_median_swap(dist, base, women, chosen)
+        if swap is None:
+            break
+        chosen[swap[0]] = swap[1]
+    return np.asarray(sorted(chosen), dtype=np.int64)
+
+
+def _best_median_swap(
+    dist: FloatArray, base: FloatArray, women: FloatArray, chosen: list[int]
+) -> tuple[int, int] | None:
+    # With d1/d2 the nearest and second-nearest open (fallback included) and b the owner of d1:
+    # cost after swapping o out and j in = sum w * min(d_j, d1 if b != o else d2).
+    n = dist.shape[0]
+    options = np.column_stack([dist[:, chosen], base])
+    order = np.argsort(options, axis=1)[:, :2]
+    d1 = options[np.arange(n), order[:, 0]]
+    d2 = options[np.arange(n), order[:, 1]] if options.shape[1] > 1 else d1
+    owner = order[:, 0]  # == len(chosen) when the fallback is nearest
+    add = women @ np.minimum(dist, d1[:, None])  # cost with j added, nothing removed
+    change = np.minimum(dist, d2[:, None]) - np.minimum(dist, d1[:, None])
+    owned = coo_matrix((women, (owner, np.arange(n))), shape=(len(chosen) + 1, n)).tocsr()[
+        : len(chosen)
+    ]
+    cost = add[None, :] + np.asarray(owned @ change)  # (chosen x candidates)
+    cost[:, chosen] = math.inf
+    current = float(women @ d1)
+    out, into = np.unravel_index(int(np.argmin(cost)), cost.shape)
+    if cost[out, into] >= current - 1e-9 * max(1.0, current):
+        return None
+    return int(out), int(into)
+
+
+@dataclass(frozen=True)
+class Lagrangian:
+    """Best Lagrangian lower bound, its multipliers and what they say about each site."""
+
+    bound: float
+    u: FloatArray  # one multiplier per demand row
+    rho: FloatArray  # reduced cost of opening each site
+    opened: IndexArray  # the sites the relaxation opens at the best multipliers
+
+
+def lagrangian_bound(
+    data: MedianData, budget: int, upper: float, *, time_limit_s: float, iterations: int = 3000
+) -> Lagrangian:
+    """Lower bound on the reduced objective: subgradient on the assignment constraints.
+
+    Relaxing sum_j x_ij + s_i = 1 with multipliers u_i leaves, for each site, the reduced cost
+    rho_j = sum_i min(0, w_i d_ij - u_i); the relaxation opens the `budget` most negative."""
+    n, m = data.km.shape
+    if n == 0:
+        empty = np.zeros(0)
+        return Lagrangian(0.0, empty, np.zeros(m), np.zeros(0, dtype=np.int64))
+    weighted = data.women[:, None] * data.km  # inf where a candidate cannot help
+    fallback = data.women * data.fallback_km
+    u = _initial_multipliers(weighted, fallback, budget)
+    best = Lagrangian(-math.inf, u, np.zeros(m), np.zeros(0, dtype=np.int64))
+    step, stall = 2.0, 0
+    deadline = time.perf_counter() + time_limit_s
+    reduced = np.empty_like(weighted)
+    for _ in range(iterations):
+        np.subtract(weighted, u[:, None], out=reduced)
+        np.minimum(reduced, 0.0, out=reduced)
+        rho = reduced.sum(axis=0)
+        opened = np.argpartition(rho, budget - 1)[:budget] if budget < m else np.arange(m)
+        opened = opened[rho[opened] < 0]
+        value = float(u.sum() + np.minimum(fallback - u, 0.0).sum() + rho[opened].sum())
+        if value > best.bound and (
+            not math.isfinite(best.bound) or value - best.bound > 1e-12 * abs(best.bound)
+        ):
+            best, stall = Lagrangian(value, u.copy(), rho, opened.astype(np.int64)), 0
+        else:
+            stall += 1
+            if stall >= 30:
+                step, stall = step / 2.0, 0
+        if upper - best.bound <= 1e-9 * max(1.0, upper) or time.perf_counter() > deadline:
+            break
+        served = (weighted[:, opened] < u[:, None]).sum(axis=1) + (fallback < u)
+        grad = 1.0 - served
+        norm = float(grad @ grad)
+        if norm == 0 or step < 1e-4:
+            break
+        u = u + step * (upper - value) / norm * grad
+    return best
+
+
+def _initial_multipliers(weighted: FloatArray, fallback: FloatArray, budget: int) -> FloatArray:
+    # Start each u_i at the weighted cost of the point's (budget+1)-th cheapest option: a point
+    # is rarely served worse than that, so few multipliers need to move far.
+    options = np.column_stack([weighted, fallback])
+    rank = min(budget, options.shape[1] - 1)
+    u = np.partition(options, rank, axis=1)[:, rank]
+    return np.asarray(
+        np.where(
+            np.isfinite(u), u, np.nanmax(np.where(np.isfinite(options), options, np.nan), axis=1)
+        ),
+        dtype=np.float64,
+    )
+
+
+def median_fix(
+    data: MedianData, budget: int, lagrangian: Lagrangian, upper: float
+) -> tuple[BoolArray, BoolArray, BoolArray]:
+    """Sites that must stay closed or open, and pairs that cannot serve, in any solution
+    cheaper than `upper` (Lagrangian reduced-cost tests; exact, with a round-off margin)."""
+    rho, opened = lagrangian.rho, lagrangian.opened
+    m = rho.size
+    in_opened = np.zeros(m, dtype=np.bool_)
+    in_opened[opened] = True
+    worst_open = float(rho[opened].max()) if opened.size else 0.0
+    full = opened.size >= budget
+    # Opening a site outside the relaxation's choice costs at least this much more.
+    open_delta = np.where(in_opened, 0.0, rho - worst_open if full else np.maximum(rho, 0.0))
+    outside = np.sort(rho[~in_opened])
+    next_best = float(min(outside[0], 0.0)) if outside.size else 0.0
+    close_delta = np.where(in_opened, next_best - rho, 0.0)  # closing a chosen site
+    margin = 1e-9 * max(1.0, abs(upper))
+    limit = upper - lagrangian.bound + margin
+    closed = open_delta > limit
+    forced = close_delta > limit
+    weighted = data.women[:, None] * data.km
+    pair_delta = np.maximum(weighted - lagrangian.u[:, None], 0.0) + open_delta[None, :]
+    usable = np.isfinite(data.km) & (pair_delta <= limit) & ~closed[None, :]
+    return closed, forced, usable
+
+
+def _median_mip(
+    data: MedianData,
+    budget: int,
+    *,
+    usable: BoolArray | None = None,
+    closed: BoolArray | None = None,
+    forced: BoolArray | None = None,
+) -> Mip:
+    # Columns: y (m, binary), x (one per usable pair), s (one per row with a fallback).
+    # Rows: sum_j x_ij + s_i = 1 (per demand row); x_ij - y_j <= 0 (per pair); sum y <= budget.
+    n, m = data.km.shape
+    pairs = np.isfinite(data.km) if usable is None else usable
+    pi, pj = np.nonzero(pairs)
+    p = pi.size
+    has_fallback = np.flatnonzero(np.isfinite(data.fallback_km))
+    f = has_fallback.size
+    x_col = m + np.arange(p)
+    s_col = m + p + np.arange(f)
+    link_row = n + np.arange(p)
+    rows = np.concatenate([pi, has_fallback, link_row, link_row, np.full(m, n + p)])
+    cols = np.concatenate([x_col, s_col, x_col, pj, np.arange(m)])
+    vals = np.concatenate([np.ones(p + f), np.ones(p), -np.ones(p), np.ones(m)])
+    matrix = csc_matrix(coo_matrix((vals, (rows, cols)), shape=(n + p + 1, m + p + f)))
+    cost = np.concatenate(
+        [
+            np.zeros(m),
+            data.women[pi] * data.km[pi, pj],
+            data.women[has_fallback] * data.fallback_km[has_fallback],
+        ]
+    )
+    lower, upper = np.zeros(m + p + f), np.ones(m + p + f)
+    if forced is not None:
+        lower[:m][forced] = 1.0
+    if closed is not None:
+        upper[:m][closed] = 0.0
+    return Mip(
+        cost=cost,
+        matrix=matrix,
+        row_lower=np.concatenate([np.ones(n), np.full(p + 1, -math.inf)]),
+        row_upper=np.concatenate([np.ones(n), np.zeros(p), [float(budget)]]),
+        lower=lower,
+        upper=upper,
+        integer=np.concatenate([np.ones(m, dtype=np.bool_), np.zeros(p + f, dtype=np.bool_)]),
+    )
+
+
+def _median_start(data: MedianData, chosen: IndexArray) -> FloatArray:
+    n, m = data.km.shape
+    pi, pj = np.nonzero(np.isfinite(data.km))
+    has_fallback = np.flatnonzero(np.isfinite(data.fallback_km))
+    options = np.full((n, m), math.inf)
+    options[:, chosen] = data.km[:, chosen]
+    nearest = options.argmin(axis=1)
+    nearest_km = options[np.arange(n), nearest]
+    use_site = nearest_km < data.fallback_km
+    y = np.zeros(m)
+    y[chosen] = 1.0
+    x = (use_site[pi] & (pj == nearest[pi])).astype(np.float64)
+    s = (~use_site[has_fallback]).astype(np.float64)
+    return np.concatenate([y, x, s])
+
+
+def _before(problem: SitingProblem) -> float:
+    finite = np.isfinite(problem.existing_km)
+    return float(problem.women[finite] @ problem.existing_km[finite])

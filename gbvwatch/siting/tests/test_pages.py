@@ -1,0 +1,111 @@
+"""The siting page, saved scenarios compared side by side, and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from gbvwatch.conftest import Actor
+from gbvwatch.core.models import AuditEntry
+from gbvwatch.siting.models import Scenario
+from gbvwatch.siting.tests.test_command import line_world  # noqa: F401
+
+RUN = {"run": "1", "add": "1", "radius_km": "150", "circuity": "1"}
+
+
+@pytest.mark.django_db
+def test_the_page_shows_the_form_and_runs_nothing_until_asked(client, dave: Actor, line_world):  # noqa: F811
+    client.force_login(dave.user)
+    page = client.get(reverse("siting:siting")).content.decode()
+    assert 'id="siting-form"' in page and 'id="siting-result"' not in page
+
+
+@pytest.mark.django_db
+def test_the_page_shows_sites_the_proof_and_the_map(client, dave: Actor, line_world):  # noqa: F811
+    client.force_login(dave.user)
+    response = client.get(reverse("siting:siting"), RUN)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="siting-map"' in page and 'class="chosen-site"' in page
+    assert "Proven optimal" in page and "T3" in page
+    assert 'id="save-scenario"' not in page  # a viewer cannot save
+
+
+@pytest.mark.django_db
+def test_the_page_names_a_bad_parameter(client, dave: Actor, line_world):  # noqa: F811
+    client.force_login(dave.user)
+    response = client.get(reverse("siting:siting"), {**RUN, "add": "99"})
+    assert response.status_code == 400
+    assert "k: 99 sites asked but there are only 5 candidate sites" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_analyst_saves_scenarios_and_compares_them(client, carol: Actor, line_world):  # noqa: F811
+    client.force_login(carol.user)
+    for name, add in (("one site", "1"), ("two sites", "2")):
+        posted = {**RUN, "add": add, "name": name, "radius_km": "60"}
+        response = client.post(reverse("siting:scenario_save"), posted)
+        assert response.status_code == 302
+    one, two = Scenario.objects.order_by("pk")
+    assert one.report["status"] == "optimal" and len(two.report["sites"]) == 2
+    assert AuditEntry.objects.filter(action="scenario.save").count() == 2
+    detail = client.get(reverse("siting:scenario_detail", kwargs={"scenario_id": one.pk}))
+    assert detail.status_code == 200 and "one site" in detail.content.decode()
+    compare = client.get(reverse("siting:scenario_compare"), {"ids": [one.pk, two.pk]})
+    page = compare.content.decode()
+    assert 'id="scenario-comparison"' in page and "one site" in page and "two sites" in page
+
+
+@pytest.mark.django_db
+def test_saving_without_a_name_says_so_and_saves_nothing(client, carol: Actor, line_world):  # noqa: F811
+    client.force_login(carol.user)
+    response = client.post(reverse("siting:scenario_save"), RUN, follow=True)
+    assert "name: give the scenario a name" in response.content.decode()
+    assert not Scenario.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_viewer_cannot_save(client, dave: Actor, line_world):  # noqa: F811
+    client.force_login(dave.user)
+    response = client.post(reverse("siting:scenario_save"), {**RUN, "name": "x"})
+    assert response.status_code == 403 and not Scenario.objects.exists()
+
+
+@pytest.mark.django_db
+def test_another_organisations_scenario_is_not_found(
+    client,
+    carol: Actor,
+    erin: Actor,
+    line_world,  # noqa: F811
+):
+    client.force_login(erin.user)
+    client.post(reverse("siting:scenario_save"), {**RUN, "name": "nafas plan"})
+    theirs = Scenario.objects.get()
+    client.force_login(carol.user)
+    url = reverse("siting:scenario_detail", kwargs={"scenario_id": theirs.pk})
+    assert client.get(url).status_code == 404
+    compare = client.get(reverse("siting:scenario_compare"), {"ids": [theirs.pk]})
+    assert "nafas plan" not in compare.content.decode()
+    delete = reverse("siting:scenario_delete", kwargs={"scenario_id": theirs.pk})
+    assert client.post(delete).status_code == 404
+    assert Scenario.objects.filter(pk=theirs.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_api_returns_the_json_contract_and_names_bad_input(client, carol: Actor, line_world):  # noqa: F811
+    client.force_login(carol.user)
+    data: dict[str, Any] = client.get(reverse("api-siting"), RUN).json()
+    assert {"objective_value", "bound", "gap", "sites", "status"} <= set(data)
+    assert data["status"] == "optimal" and data["sites"][0]["code"] == "t3"
+    bad = client.get(reverse("api-siting"), {"objective": "everything"})
+    assert bad.status_code == 400 and "objective: unknown everything" in bad.json()["detail"]
+    assert client.get(reverse("api-siting-scenarios")).json() == []
+
+
+@pytest.mark.django_db
+def test_the_api_is_in_the_openapi_schema_and_needs_an_account(client):
+    schema = client.get(reverse("api-schema")).content.decode()
+    assert "/api/v1/siting/" in schema and "SitingReport" in schema
+    assert client.get(reverse("api-siting")).status_code == 302
