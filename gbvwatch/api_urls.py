@@ -8,6 +8,7 @@ from gbvwatch.core.access import public
 from gbvwatch.directory.api import ServiceDetailAPI, ServiceListAPI
 from gbvwatch.gaps.views import gaps_api
 from gbvwatch.geography.api import UnitDetailAPI, UnitListAPI
+from gbvwatch.stats.views import stats_api
 
 urlpatterns = [
     path("schema/", public(SpectacularAPIView.as_view()), name="api-schema"),
@@ -16,4 +17,5 @@ urlpatterns = [
     path("v1/services/", public(ServiceListAPI.as_view()), name="api-service-list"),
     path("v1/services/<slug:code>/", public(ServiceDetailAPI.as_view()), name="api-service-detail"),
     path("v1/gaps/", gaps_api, name="api-gaps"),
+    path("v1/stats/", stats_api, name="api-stats"),
 ]

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "gbvwatch.gaps",
     "gbvwatch.cases",
     "gbvwatch.accountability",
+    "gbvwatch.stats",
 ]
 
 MIDDLEWARE = [

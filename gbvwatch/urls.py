@@ -6,5 +6,6 @@ urlpatterns = [
     path("reference/", include("gbvwatch.reference.urls")),
     path("gaps/", include("gbvwatch.gaps.urls")),
     path("cases/", include("gbvwatch.cases.urls")),
+    path("stats/", include("gbvwatch.stats.urls")),
     path("api/", include("gbvwatch.api_urls")),
 ]

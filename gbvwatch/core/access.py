@@ -35,6 +35,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "members.manage": frozenset({Role.COORDINATOR}),
     "audit.view": frozenset({Role.COORDINATOR}),
     "account.self": ALL_ROLES,
+    # Coalition statistics: aggregates only. Releases are frozen by coordinators or analysts
+    # and approved by a coordinator other than the person who froze them.
+    "stats.view": ALL_ROLES,
+    "stats.consent": frozenset({Role.COORDINATOR}),
+    "stats.release": frozenset({Role.COORDINATOR, Role.ANALYST}),
+    "stats.approve": frozenset({Role.COORDINATOR}),
 }
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
