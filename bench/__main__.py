@@ -8,7 +8,7 @@ Timings on shared machines are noisy, so each figure is reported as a ratio to a
 from __future__ import annotations
 
 # Import first: it caps numpy's thread pools before numpy loads (one-core measurements).
-from bench import access, cases  # isort: skip
+from bench import access, cases, stats  # isort: skip
 
 import datetime as dt
 import os
@@ -158,6 +158,7 @@ def main() -> None:
         *_gaps_rows(),
         *cases.run(),
         *cases.rotation_rows(),
+        *stats.run(),
         *_access_rows(),
     ]
     RESULTS.write_text("\n".join(lines), encoding="utf-8")

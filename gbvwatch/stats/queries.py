@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, IntegerField, Q, QuerySet
+from django.db.models.functions import Coalesce, ExtractYear
 
 from gbvwatch.accountability.models import Complaint
 from gbvwatch.cases.models import Attack, Incident
@@ -27,56 +28,75 @@ def organisation_shares(organisation_id: int) -> bool:
     return CoalitionConsent.objects.filter(organisation_id=organisation_id, shares=True).exists()
 
 
-def incident_rows(organisation_ids: list[int]) -> Iterator[Mapping[str, Any]]:
-    """Coded fields and consents of the incidents of these organisations (no ciphertext)."""
+def _year_of(*fields: str) -> Coalesce:
+    """The year of the first of these dates that is set, computed by the database."""
+    return Coalesce(*[ExtractYear(f) for f in fields], output_field=IntegerField())
+
+
+def _both(prefix: str = "") -> ExpressionWrapper[Q]:
+    """True when the record consented to being counted and to being shared with the coalition."""
+    consent = Q(**{f"{prefix}consent_statistics": True, f"{prefix}consent_coalition": True})
+    return ExpressionWrapper(consent, output_field=BooleanField())
+
+
+def _in_year(rows: QuerySet[Any], year: int | None) -> QuerySet[Any]:
+    return rows if year is None else rows.filter(year=year)
+
+
+def incident_rows(organisation_ids: list[int], year: int | None) -> Iterator[tuple[Any, ...]]:
+    """(organisation, year, type, district code, age band, gender identity, disability,
+    counts) of the incidents of these organisations; counts is True when both consents hold."""
+    rows = Incident.objects.filter(organisation_id__in=organisation_ids).annotate(
+        year=_year_of("incident_date", "reported_date", "first_contact_date"), counts=_both()
+    )
     return (
-        Incident.objects.filter(organisation_id__in=organisation_ids)
+        _in_year(rows, year)
         .order_by()
-        .values(
-            "id",
+        .values_list(
             "organisation_id",
+            "year",
             "type",
-            "incident_date",
-            "reported_date",
-            "first_contact_date",
             "unit__code",
             "age_band",
             "gender_identity",
             "disability",
-            "consent_statistics",
-            "consent_coalition",
+            "counts",
         )
-        .iterator(chunk_size=2000)
+        .iterator(chunk_size=5000)
     )
 
 
-def attack_rows(organisation_ids: list[int]) -> Iterator[Mapping[str, Any]]:
-    """Coded fields and consents of the digital attacks of these organisations."""
+def attack_rows(organisation_ids: list[int], year: int | None) -> Iterator[tuple[Any, ...]]:
+    """(organisation, year, kinds, platform, counts) of the attacks of these organisations."""
+    rows = Attack.objects.filter(organisation_id__in=organisation_ids).annotate(
+        year=_year_of("started_on", "detected_on", "reported_on"), counts=_both()
+    )
     return (
-        Attack.objects.filter(organisation_id__in=organisation_ids)
+        _in_year(rows, year)
         .order_by()
-        .values(
-            "id",
-            "organisation_id",
-            "started_on",
-            "detected_on",
-            "reported_on",
-            "attack_types",
-            "platform",
-            "consent_statistics",
-            "consent_coalition",
-        )
-        .iterator(chunk_size=2000)
+        .values_list("organisation_id", "year", "attack_types", "platform", "counts")
+        .iterator(chunk_size=5000)
     )
 
 
-def complaint_rows(organisation_ids: list[int]) -> Iterator[Mapping[str, Any]]:
-    """Coded fields of the complaints of these organisations and the case each is about."""
+def complaint_rows(organisation_ids: list[int], year: int | None) -> Iterator[tuple[Any, ...]]:
+    """(organisation, year filed, status, authority, about an incident, counts) of the
+    complaints of these organisations; counts is True when the case it is about counts."""
+    case_counts = ExpressionWrapper(
+        Q(incident__consent_statistics=True, incident__consent_coalition=True)
+        | Q(attack__consent_statistics=True, attack__consent_coalition=True),
+        output_field=BooleanField(),
+    )
+    rows = Complaint.objects.filter(organisation_id__in=organisation_ids).annotate(
+        year=ExtractYear("filed_on"),
+        counts=case_counts,
+        about_incident=ExpressionWrapper(Q(incident__isnull=False), output_field=BooleanField()),
+    )
     return (
-        Complaint.objects.filter(organisation_id__in=organisation_ids)
+        _in_year(rows, year)
         .order_by()
-        .values("organisation_id", "filed_on", "status", "authority", "incident_id", "attack_id")
-        .iterator(chunk_size=2000)
+        .values_list("organisation_id", "year", "status", "authority", "about_incident", "counts")
+        .iterator(chunk_size=5000)
     )
 
 

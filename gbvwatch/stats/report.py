@@ -57,13 +57,6 @@ def parameters_from(data: Mapping[str, Any]) -> StatsParameters:
     return StatsParameters(year=year)
 
 
-def _year(*dates: Any) -> str:
-    for value in dates:
-        if value is not None:
-            return str(value.year)
-    return UNKNOWN
-
-
 def _labels(choices: Any) -> dict[str, str]:
     return {key: str(label) for key, label in choices}
 
@@ -124,13 +117,15 @@ def count_table(
     r_at = {key: i for i, key in enumerate(shape.row_labels)}
     c_at = {key: j for j, key in enumerate(shape.col_labels)}
     n_rows, n_cols = len(r_at), len(c_at)
+    row_dim, col_dim = shape.row_dim, shape.col_dim
+    interior = Counter((dims[row_dim], dims[col_dim], org) for org, dims in records)
     by_cell: dict[tuple[int, int], Counter[int]] = defaultdict(Counter)
-    for org, dims in records:
-        i, j = r_at.get(dims[shape.row_dim]), c_at.get(dims[shape.col_dim])
+    for (row_key, col_key, org), n in interior.items():
+        i, j = r_at.get(row_key), c_at.get(col_key)
         if i is None or j is None:
             continue
         for cell in ((i, j), (i, n_cols), (n_rows, j), (n_rows, n_cols)):
-            by_cell[cell][org] += 1
+            by_cell[cell][org] += n
     if not n_rows:
         return _describe(shape, None, k)
     counts = tuple(
@@ -318,54 +313,38 @@ def _gather(params: StatsParameters) -> dict[str, Any]:
     attacks: list[Record] = []
     complaints: list[Record] = []
     left_out = Counter[str]()
-    consented: set[Any] = set()  # cases of every year: a complaint may be filed years later
     unit_names = queries.unit_names()
-    for row in queries.incident_rows(sharing):
-        year = _year(row["incident_date"], row["reported_date"], row["first_contact_date"])
-        counts = row["consent_statistics"] and row["consent_coalition"]
-        if counts:
-            consented.add(row["id"])
-        if params.year is not None and year != str(params.year):
-            continue
+    no_district = str(_("District not known"))
+    for org, year, kind, unit, age, gender, disability, counts in queries.incident_rows(
+        sharing, params.year
+    ):
         if not counts:
             left_out["incidents"] += 1
             continue
-        unit = row["unit__code"] or UNKNOWN
-        dims = {k: row[k] for k in ("type", "age_band", "gender_identity", "disability")}
-        label = unit_names.get(unit, str(_("District not known")))
-        incidents.append(
-            (row["organisation_id"], {**dims, "year": year, "unit": unit, "unit_label": label})
-        )
-    for row in queries.attack_rows(sharing):
-        year = _year(row["started_on"], row["detected_on"], row["reported_on"])
-        counts = row["consent_statistics"] and row["consent_coalition"]
-        if counts:
-            consented.add(row["id"])
-        if params.year is not None and year != str(params.year):
-            continue
+        dims = {"year": _year_key(year), "type": kind, "unit": unit or UNKNOWN, "age_band": age,
+                "gender_identity": gender, "disability": disability,
+                "unit_label": unit_names.get(unit or UNKNOWN, no_district)}  # fmt: skip
+        incidents.append((org, dims))
+    for org, year, kinds, platform, counts in queries.attack_rows(sharing, params.year):
         if not counts:
             left_out["attacks"] += 1
             continue
-        kind = row["attack_types"][0] if row["attack_types"] else UNKNOWN
-        attacks.append(
-            (row["organisation_id"], {"year": year, "kind": kind, "platform": row["platform"]})
-        )
-    for row in queries.complaint_rows(sharing):
-        year = _year(row["filed_on"])
-        if params.year is not None and year != str(params.year):
-            continue
-        if (row["incident_id"] or row["attack_id"]) not in consented:
+        kind = kinds[0] if kinds else UNKNOWN
+        attacks.append((org, {"year": _year_key(year), "kind": kind, "platform": platform}))
+    for org, year, status, authority, about_incident, counts in queries.complaint_rows(
+        sharing, params.year
+    ):
+        if not counts:  # the case it is about is not counted, so neither is the complaint
             left_out["complaints"] += 1
             continue
-        outcome = "outcome" if row["status"] in OUTCOME_STATUSES else "no_outcome"
         dims = {
-            "year": year,
-            "status": row["status"],
-            "authority": row["authority"],
-            "case_type": "incident" if row["incident_id"] else "attack",
-            "outcome": outcome,
+            "year": _year_key(year),
+            "status": status,
+            "authority": authority,
+            "case_type": "incident" if about_incident else "attack",
+            "outcome": "outcome" if status in OUTCOME_STATUSES else "no_outcome",
         }
-        complaints.append((row["organisation_id"], dims))
+        complaints.append((org, dims))
     return {
         "sharing": sharing,
         "incidents": incidents,
@@ -373,6 +352,10 @@ def _gather(params: StatsParameters) -> dict[str, Any]:
         "complaints": complaints,
         "left_out": left_out,
     }
+
+
+def _year_key(year: int | None) -> str:
+    return UNKNOWN if year is None else str(year)
 
 
 def _small(n: int, k: int) -> str:
