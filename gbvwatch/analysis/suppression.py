@@ -13,7 +13,10 @@ The rule, applied until nothing changes (a fixed point):
    and the column of row totals) holds either 0 or at least 2 hidden cells;
 3. stronger than 2: an attacker who knows every published value, that "<k" means 1..k-1 and
    "x" means k or more, and who propagates the bounds each line equation implies across all
-   lines until they stop narrowing, must not pin any hidden cell to a single value.
+   lines until they stop narrowing, must not pin any hidden cell to a single value;
+4. stronger still: the smallest and largest value of each hidden cell under all the line
+   equations at once and those bounds (a linear programme over the reals, solved with HiGHS)
+   must not leave a single integer.
 
 Whenever a hidden cell can be pinned, one more cell of one of its lines is hidden: the
 non-zero cell that loses the least information (one whose other line already holds a hidden
@@ -21,13 +24,13 @@ cell, then the smallest count, then an interior cell before a total). Zeros are 
 never used as complements: an "x" that might be 0 would contradict rule 3's meaning of "x".
 If no cell is left to hide, the whole table is withheld.
 
-Limits, said plainly: this guards against recovery of a hidden cell from row and column
-totals, alone or chained by interval propagation. It does not guarantee protection intervals
-of a given width (a "<5" cell may be narrowed to, say, 2..4), and it is not a full
-linear-programming audit of every combination of equations; tables beyond two dimensions and
-tables published separately but sharing cells (linked tables) are not protected against
-being combined. Counts never leave this module for suppressed cells: the output holds
-published values only.
+Limits, said plainly: this guards against exact recovery of a hidden cell from the row and
+column totals of its table, alone or combined. It does not guarantee protection intervals of a
+given width (a "<5" cell may be narrowed to, say, 2..4); the audit is over the reals, so an
+integer-programming attacker could in rare cases narrow a range further than it finds; tables
+beyond two dimensions and tables published separately but sharing cells (linked tables) are
+not protected against being combined. Counts never leave this module for suppressed cells:
+the output holds published values only.
 """
 
 from __future__ import annotations
@@ -36,9 +39,13 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+import numpy as np
+from scipy.optimize import linprog
+
 Bounds = tuple[float, float]
 Cell = tuple[int, int]
 MAX_PROPAGATION_ROUNDS = 500
+LP_TOLERANCE = 1e-6
 
 
 class CellStatus(StrEnum):
@@ -197,7 +204,49 @@ def _exposed(
     for cell, st in sorted(status.items()):
         if st is not CellStatus.SHOWN and bounds[cell][0] >= bounds[cell][1] and cell not in found:
             found.append(cell)
-    return found
+    return found or lp_pinned(grid, status, lines, k)
+
+
+def lp_pinned(
+    grid: list[list[int]],
+    status: dict[Cell, CellStatus],
+    lines: list[tuple[list[Cell], Cell]],
+    k: int,
+) -> list[Cell]:
+    """Hidden cells whose smallest and largest value under all line equations at once (a
+    linear programme over the reals, with the labels' bounds) leave a single integer."""
+    hidden = [c for c, st in sorted(status.items()) if st is not CellStatus.SHOWN]
+    if not hidden:
+        return []
+    at = {c: n for n, c in enumerate(hidden)}
+    rows, rhs = [], []
+    for parts, total in lines:
+        row, value = np.zeros(len(hidden)), 0.0
+        for cell, sign in [*((p, 1.0) for p in parts), (total, -1.0)]:
+            if cell in at:
+                row[at[cell]] += sign
+            else:
+                value -= sign * grid[cell[0]][cell[1]]
+        if row.any():
+            rows.append(row)
+            rhs.append(value)
+    if not rows:
+        return []
+    bounds = [
+        (1.0, float(k - 1)) if status[c] is CellStatus.SMALL else (float(k), None) for c in hidden
+    ]
+    a_eq, b_eq = np.array(rows), np.array(rhs)
+    pinned = []
+    for n, cell in enumerate(hidden):
+        objective = np.zeros(len(hidden))
+        objective[n] = 1.0
+        low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+        if low.status != 0 or high.status != 0:
+            continue  # unbounded above: not pinned; infeasible cannot happen with true counts
+        if math.ceil(low.fun - LP_TOLERANCE) >= math.floor(-high.fun + LP_TOLERANCE):
+            pinned.append(cell)
+    return pinned
 
 
 def _complement(

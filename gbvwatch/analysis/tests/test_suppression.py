@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy.optimize import linprog
 
 from gbvwatch.analysis.suppression import CellStatus, CountTable, SuppressedTable, suppress
 
@@ -81,6 +83,41 @@ def _recoverable(out: SuppressedTable, eq: list[tuple[int, int, int]]) -> list[t
     return found
 
 
+def _pinned_by_all_equations(
+    out: SuppressedTable, eqs: list[list[tuple[int, int, int]]]
+) -> list[tuple[int, int]]:
+    """Hidden cells that every equation at once, with the labels' bounds, pins (over the reals)."""
+    hidden = sorted({(i, j) for eq in eqs for i, j, _ in eq if out.cells[i][j].value is None})
+    if not hidden:
+        return []
+    a_eq, b_eq = [], []
+    for eq in eqs:
+        row = [0.0] * len(hidden)
+        rhs = 0.0
+        for i, j, c in eq:
+            value = out.cells[i][j].value
+            if value is None:
+                row[hidden.index((i, j))] += c
+            else:
+                rhs -= c * value
+        if any(row):
+            a_eq.append(row)
+            b_eq.append(rhs)
+    bounds = [
+        (lo, None if hi == math.inf else hi)
+        for lo, hi in (_label_range(out.cells[i][j].label, out.k) for i, j in hidden)
+    ]
+    found = []
+    for n, cell in enumerate(hidden):
+        unit = np.eye(len(hidden))[n]
+        low = linprog(unit, A_eq=a_eq, b_eq=b_eq, bounds=bounds)
+        high = linprog(-unit, A_eq=a_eq, b_eq=b_eq, bounds=bounds)
+        solved = low.status == 0 and high.status == 0
+        if solved and math.ceil(low.fun - 1e-6) >= math.floor(-high.fun + 1e-6):
+            found.append(cell)
+    return found
+
+
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables())
 def test_no_small_count_is_published_and_no_hidden_cell_is_recoverable(case):
@@ -97,10 +134,12 @@ def test_no_small_count_is_published_and_no_hidden_cell_is_recoverable(case):
                 assert truth[i][j] >= k  # "x" means k or more: the checker relies on it
     if out.withheld:
         return
-    for eq in _equations(table, truth):
+    equations = _equations(table, truth)
+    for eq in equations:
         hidden = [1 for i, j, _ in eq if out.cells[i][j].value is None]
         assert len(hidden) != 1, eq
         assert not _recoverable(out, eq), (table, k, eq)
+    assert not _pinned_by_all_equations(out, equations), (table, k)
 
 
 def test_a_row_of_one_small_cell_hides_the_cheapest_other_cell():
@@ -121,6 +160,17 @@ def test_two_dimensional_table_protects_rows_columns_and_totals():
     assert out.cells[0][0].label == "<5"
     assert out.hidden_complement >= 3
     assert out.cells[3][3].label == "107"
+
+
+def test_a_cell_pinned_only_by_combining_rows_and_columns_is_protected():
+    # Found by a full linear-programme audit: interval propagation line by line missed that
+    # (row 1) + (row 3) - (column 4) pins the "x" in row 0, column 3 to exactly 10.
+    counts = ((12, 172, 5, 10, 141), (175, 143, 46, 7, 1), (1, 8, 12, 102, 12),
+              (0, 148, 0, 3, 9), (152, 6, 27, 181, 183))  # fmt: skip
+    out = suppress(CountTable(counts), k=10)
+    assert not _pinned_by_all_equations(
+        out, _equations(CountTable(counts), _truth(CountTable(counts)))
+    )
 
 
 def test_zeros_are_published_and_never_used_as_complements():
