@@ -5,7 +5,7 @@ assumptions and sources. Suppression is delegated to gbvwatch.analysis.suppressi
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -26,6 +26,8 @@ from gbvwatch.stats import queries
 
 UNKNOWN = "unknown"
 Record = tuple[int, dict[str, str]]  # (organisation id, coded value per dimension)
+Margins = frozenset[tuple[str, str]]  # totals as (dimension, key)
+GRAND_TOTAL = ("*", "*")
 
 
 class ParameterError(ValueError):
@@ -111,8 +113,12 @@ def count_table(
     columns: tuple[str, dict[str, str]],
     k: int,
     params: StatsParameters,
+    margins: Margins = frozenset(),
 ) -> dict[str, Any]:
-    """Cross-tabulate records by two coded dimensions, suppress, and describe the result."""
+    """Cross-tabulate records by two coded dimensions, suppress, and describe the result.
+
+    `margins` lists totals, as (dimension, key), that another table of the same records hides:
+    they are hidden here too, or the other table's protection could be undone."""
     shape = _Shape(table_id, title, rows[0], columns[0], rows[1], columns[1])
     r_at = {key: i for i, key in enumerate(shape.row_labels)}
     c_at = {key: j for j, key in enumerate(shape.col_labels)}
@@ -131,9 +137,42 @@ def count_table(
     counts = tuple(
         tuple(sum(by_cell[(i, j)].values()) for j in range(n_cols)) for i in range(n_rows)
     )
-    return _describe(
-        shape, suppress(CountTable(counts), k=k, protect=_protected(by_cell, params)), k
-    )
+    linked = {(i, n_cols) for key, i in r_at.items() if (row_dim, key) in margins}
+    linked |= {(n_rows, j) for key, j in c_at.items() if (col_dim, key) in margins}
+    linked |= {(n_rows, n_cols)} if GRAND_TOTAL in margins else set()
+    protect = _protected(by_cell, params) | linked
+    return _describe(shape, suppress(CountTable(counts), k=k, protect=protect), k)
+
+
+def hidden_margins(table: dict[str, Any]) -> Margins:
+    """The totals of a described table that are not shown, as (dimension, key)."""
+    hidden = {
+        (table["row_dimension"], row["key"])
+        for row in table["rows"]
+        if row["total"]["value"] is None
+    }
+    for column, cell in zip(table["columns"], table["totals"]["cells"], strict=True):
+        if cell["value"] is None:
+            hidden.add((table["column_dimension"], column["key"]))
+    if table["totals"]["total"]["value"] is None:
+        hidden.add(GRAND_TOTAL)
+    return frozenset(hidden)
+
+
+def linked_tables(
+    build: Callable[[list[Record], StatsParameters, Margins], list[dict[str, Any]]],
+    records: list[Record],
+    params: StatsParameters,
+) -> list[dict[str, Any]]:
+    """Tables of the same records share totals (each year's, the grand total): a total hidden
+    in one is hidden in all, repeated until no table hides a new one (the set only grows)."""
+    margins: Margins = frozenset()
+    while True:
+        tables = build(records, params, margins)
+        found = frozenset().union(*(hidden_margins(t) for t in tables))
+        if found <= margins:
+            return tables
+        margins |= found
 
 
 def _describe(shape: _Shape, out: SuppressedTable | None, k: int) -> dict[str, Any]:
@@ -172,7 +211,9 @@ def _describe(shape: _Shape, out: SuppressedTable | None, k: int) -> dict[str, A
     }
 
 
-def _incident_tables(records: list[Record], params: StatsParameters) -> list[dict[str, Any]]:
+def _incident_tables(
+    records: list[Record], params: StatsParameters, margins: Margins
+) -> list[dict[str, Any]]:
     years = ("year", _years(records, params))
     units: dict[str, str] = {}
     for _org, dims in records:
@@ -217,13 +258,22 @@ def _incident_tables(records: list[Record], params: StatsParameters) -> list[dic
     ]
     return [
         count_table(
-            table_id=t, title=str(title), records=records, rows=r, columns=c, k=k, params=params
+            table_id=t,
+            title=str(title),
+            records=records,
+            rows=r,
+            columns=c,
+            k=k,
+            params=params,
+            margins=margins,
         )
         for t, title, r, c, k in spec
     ]
 
 
-def _attack_tables(records: list[Record], params: StatsParameters) -> list[dict[str, Any]]:
+def _attack_tables(
+    records: list[Record], params: StatsParameters, margins: Margins
+) -> list[dict[str, Any]]:
     years = ("year", _years(records, params))
     kinds = {**_labels(AttackType.choices), UNKNOWN: str(_("Not known"))}
     return [
@@ -235,6 +285,7 @@ def _attack_tables(records: list[Record], params: StatsParameters) -> list[dict[
             columns=("kind", kinds),
             k=params.k,
             params=params,
+            margins=margins,
         ),
         count_table(
             table_id="attacks_by_year_platform",
@@ -244,11 +295,14 @@ def _attack_tables(records: list[Record], params: StatsParameters) -> list[dict[
             columns=("platform", _labels(Platform.choices)),
             k=params.k,
             params=params,
+            margins=margins,
         ),
     ]
 
 
-def _complaint_tables(records: list[Record], params: StatsParameters) -> list[dict[str, Any]]:
+def _complaint_tables(
+    records: list[Record], params: StatsParameters, margins: Margins
+) -> list[dict[str, Any]]:
     years = ("year", _years(records, params))
     groups = ("outcome", {"no_outcome": _("No outcome"), "outcome": _("Outcome")})
     case_kinds = {"incident": str(_("GBV incidents")), "attack": str(_("Digital attacks"))}
@@ -282,6 +336,7 @@ def _complaint_tables(records: list[Record], params: StatsParameters) -> list[di
             columns=(c[0], {k: str(v) for k, v in c[1].items()}),
             k=params.k,
             params=params,
+            margins=margins,
         )
         for t, title, r, c in spec
     ]
@@ -371,9 +426,9 @@ def stats_report(params: StatsParameters) -> dict[str, Any]:
     """The coalition's figures as a JSON-ready dict; reads coded fields only, decrypts nothing."""
     data = _gather(params)
     tables = [
-        *_incident_tables(data["incidents"], params),
-        *_attack_tables(data["attacks"], params),
-        *_complaint_tables(data["complaints"], params),
+        *linked_tables(_incident_tables, data["incidents"], params),
+        *linked_tables(_attack_tables, data["attacks"], params),
+        *linked_tables(_complaint_tables, data["complaints"], params),
     ]
     by_id = {t["id"]: t for t in tables}
     impunity = {
@@ -451,8 +506,9 @@ def assumptions(params: StatsParameters) -> list[str]:
             "action) counts as without outcome in the impunity rate."
         ),
         _(
-            "Suppression protects each table against its own totals; it does not guarantee how "
-            "narrow the range of a hidden count can be made, nor protect tables against being "
-            "combined with one another."
+            "Suppression protects each table against its own totals, and a total that tables of "
+            "the same records share is hidden in all of them alike; it does not guarantee how "
+            "narrow the range of a hidden count can be made, nor protect against every other "
+            "combination of tables."
         ),
     ]

@@ -25,7 +25,14 @@ from gbvwatch.core.actions import ActionError
 from gbvwatch.core.models import AuditEntry, Role
 from gbvwatch.stats.actions import coalition_consent_set, release_approve, release_freeze
 from gbvwatch.stats.models import Release, ReleaseStatus
-from gbvwatch.stats.report import StatsParameters, stats_report
+from gbvwatch.stats.report import (
+    GRAND_TOTAL,
+    StatsParameters,
+    count_table,
+    hidden_margins,
+    linked_tables,
+    stats_report,
+)
 
 # Per organisation: (platform, kinds, started on) of its five attacks; 2 in 2020, 3 in 2021.
 ATTACKS = [
@@ -264,3 +271,41 @@ def test_text_summary_is_readable(coalition):
     call_command("stats", stdout=out)
     assert "Digital attacks: 15" in out.getvalue()
     assert "Impunity rate (complaints without outcome): 100.0%" in out.getvalue()
+
+
+def test_a_total_hidden_in_one_table_is_hidden_in_every_table_that_shares_it(coalition):
+    # The kinds table must hide its totals (see above); the platforms table repeats the same
+    # yearly and grand totals, so it must hide them too or it would undo that protection.
+    coalition_consent_set(actor=coalition["Outsider"].user, shares=True)
+    report = stats_report(StatsParameters())
+    kinds, platforms = (
+        _table(report, t) for t in ("attacks_by_year_type", "attacks_by_year_platform")
+    )
+    shared = {("year", "2020"), ("year", "2021"), GRAND_TOTAL}
+    assert hidden_margins(kinds) & shared
+    assert hidden_margins(kinds) & shared == hidden_margins(platforms) & shared
+
+
+def test_linked_tables_hide_in_one_what_the_other_hides():
+    # 2020: by "a" two cells of 4 (their total 8 would pin both, so it is hidden); by "b" one
+    # cell of 8, whose total alone would be shown and give the hidden total away.
+    def records(year: str, a: str, b: str, n: int) -> list[tuple[int, dict[str, str]]]:
+        return [(i % 3, {"year": year, "a": a, "b": b}) for i in range(n)]
+
+    data = [*records("2020", "p", "r", 4), *records("2020", "q", "r", 4)]
+    data += [*records("2021", "p", "r", 20), *records("2021", "q", "r", 20)]
+    years = ("year", {"2020": "2020", "2021": "2021"})
+    params = StatsParameters()
+
+    def build(recs, prm, margins):
+        return [
+            count_table(table_id=dim, title=dim, records=recs, rows=years, k=5, params=prm,
+                        columns=(dim, {"p": "p", "q": "q", "r": "r"}), margins=margins)
+            for dim in ("a", "b")
+        ]  # fmt: skip
+
+    alone = build(data, params, frozenset())
+    assert alone[0]["rows"][0]["total"]["label"] == "x"
+    assert alone[1]["rows"][0]["total"]["label"] == "8"  # the leak linking prevents
+    linked = linked_tables(build, data, params)
+    assert linked[1]["rows"][0]["total"]["value"] is None
