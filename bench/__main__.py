@@ -9,7 +9,7 @@ next to its median. `make bench-full` (SITING_BENCH_FULL=1) adds the slowest sit
 from __future__ import annotations
 
 # Import first: it caps numpy's thread pools before numpy loads (one-core measurements).
-from bench import access, backups, cases, casesapi, public, siting, threats, upr  # isort: skip
+from bench import access, backups, cases, casesapi, public, siting, stats, threats, upr  # isort: skip
 
 import datetime as dt
 import os
@@ -163,6 +163,7 @@ def main() -> None:
         *backups.run(),
         *upr.run(),
         *threats.run(),
+        *stats.run(),
         *_access_rows(),
         *public.run(),
         *siting.dataset_rows(),

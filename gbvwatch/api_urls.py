@@ -12,6 +12,7 @@ from gbvwatch.directory.api import ServiceDetailAPI, ServiceListAPI
 from gbvwatch.gaps.views import gaps_api
 from gbvwatch.geography.api import UnitDetailAPI, UnitListAPI
 from gbvwatch.siting.api import ScenarioListAPI, SitingAPI
+from gbvwatch.stats.views import stats_api
 from gbvwatch.upr.api import RecommendationDetailAPI, RecommendationListAPI, UprSummaryAPI
 
 _upr = member_required("upr.view")
@@ -86,4 +87,5 @@ urlpatterns = [
         member_required("directory.view")(ScenarioListAPI.as_view()),
         name="api-siting-scenarios",
     ),
+    path("v1/stats/", stats_api, name="api-stats"),
 ]

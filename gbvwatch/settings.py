@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "gbvwatch.accountability",
     "gbvwatch.public",
     "gbvwatch.siting",
+    "gbvwatch.stats",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("cases/", include("gbvwatch.cases.urls")),
     path("accountability/", include("gbvwatch.accountability.urls")),
     path("upr/", include("gbvwatch.upr.urls")),
+    path("stats/", include("gbvwatch.stats.urls")),
     path("api/", include("gbvwatch.api_urls")),
     path("info/", include("gbvwatch.public.urls")),
     path("public-page/", include("gbvwatch.public.staff_urls")),

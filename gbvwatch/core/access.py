@@ -41,6 +41,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "upr.classify": frozenset({Role.COORDINATOR, Role.ANALYST}),
     "public.edit": frozenset({Role.COORDINATOR}),
     "public.reports": frozenset({Role.COORDINATOR}),
+    # Coalition statistics: aggregates only. Releases are frozen by coordinators or analysts
+    # and approved by a coordinator other than the person who froze them.
+    "stats.view": ALL_ROLES,
+    "stats.consent": frozenset({Role.COORDINATOR}),
+    "stats.release": frozenset({Role.COORDINATOR, Role.ANALYST}),
+    "stats.approve": frozenset({Role.COORDINATOR}),
 }
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])

@@ -22,6 +22,9 @@ from gbvwatch.core.models import MemberSession, Membership, Organisation, Role, 
 from gbvwatch.directory.models import Kind, LocationPrecision, Service, Status, Tri
 from gbvwatch.geography.models import AdminUnit
 from gbvwatch.reference.models import Standard
+from gbvwatch.stats.actions import canonical_json
+from gbvwatch.stats.models import Release
+from gbvwatch.stats.report import StatsParameters, stats_report
 from gbvwatch.upr.models import Recommendation
 
 # Patterns whose object belongs to one organisation: another organisation's object is a 404.
@@ -81,6 +84,9 @@ INSTANCE_WIDE = {
     "public:find",
     "public:report",
     "public:not_found",
+    "stats:release_detail",
+    "stats:release_approve",
+    "stats:release_json",
 }
 # API routes for members that answer an anonymous caller 403 (JSON), not a login redirect.
 API_FOR_MEMBERS = {
@@ -256,6 +262,12 @@ def world(db: Any) -> dict[str, Any]:
             denominator="women",
             source="s",
         ).code,
+        "release_id": Release.objects.create(
+            title="r",
+            payload_text=canonical_json(stats_report(StatsParameters())),
+            sha256="0" * 64,
+            status="frozen",
+        ).pk,
     }
 
 
@@ -289,6 +301,8 @@ def _kwargs_for(
         return {"campaign_id": world["campaigns"][scope_name]}
     if "scenario_id" in params:
         return {"scenario_id": _scenario(world, scope_name)}
+    if "release_id" in params:  # coalition releases belong to the whole instance
+        return {"release_id": world["release_id"]}
     if "record_id" in params:  # a login session: "own" is the acting person's own
         mine = scope_name == "own" and role is not None
         owner = world["users"][role] if mine else world["stranger"]
