@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 
 PREFIX = "/info/"
 
@@ -27,7 +28,12 @@ class NoTraceMiddleware:
             return self.get_response(request)
         request.COOKIES = {}
         request.META.pop("HTTP_COOKIE", None)
-        response = self.get_response(request)
+        # The page picks its language from the URL; the thread's language is put back after the
+        # response is rendered, so it never leaks into the next request or command.
+        with translation.override(translation.get_language()):
+            response = self.get_response(request)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
         response.cookies.clear()
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Cache-Control"] = "no-store"

@@ -33,7 +33,7 @@ class RecommendationSerializer(serializers.ModelSerializer[Recommendation]):
         fields = [*RECOMMENDATION_FIELDS, "latest_status"]
 
 
-class EvidenceSerializer(serializers.ModelSerializer[EvidenceLink]):
+class EvidenceLinkSerializer(serializers.ModelSerializer[EvidenceLink]):
     service: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
@@ -44,7 +44,7 @@ class EvidenceSerializer(serializers.ModelSerializer[EvidenceLink]):
 
 
 class AssessmentSerializer(serializers.ModelSerializer[Assessment]):
-    evidence = EvidenceSerializer(many=True, read_only=True)
+    evidence = EvidenceLinkSerializer(many=True, read_only=True)
     organisation: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )

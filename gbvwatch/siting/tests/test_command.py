@@ -109,7 +109,9 @@ def test_an_added_site_can_be_chosen(line_world):
     ],
 )
 def test_bad_input_is_named(line_world, args: list[str], message: str):
-    with pytest.raises(CommandError, match=message):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(CommandError, match=message):
         _site(*args)
 
 
