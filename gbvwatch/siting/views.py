@@ -98,6 +98,8 @@ def scenario_save(request: HttpRequest) -> HttpResponse:
         params = siting_parameters_from(capped_for_web(request.POST))
         if not name or len(name) > 120:
             raise ParameterError(_("name: give the scenario a name of 1 to 120 characters"))
+        if any(ord(c) < 32 for c in name):  # NUL and control characters: refused, never stored
+            raise ParameterError(_("name: the name contains a control character"))
         report = siting_report(params)
     except ParameterError as exc:
         messages.error(request, str(exc))

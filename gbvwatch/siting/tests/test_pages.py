@@ -63,6 +63,8 @@ def test_saving_without_a_name_says_so_and_saves_nothing(client, carol: Actor, l
     client.force_login(carol.user)
     response = client.post(reverse("siting:scenario_save"), RUN, follow=True)
     assert "name: give the scenario a name" in response.content.decode()
+    response = client.post(reverse("siting:scenario_save"), {**RUN, "name": "a\x00b"}, follow=True)
+    assert "name: the name contains a control character" in response.content.decode()
     assert not Scenario.objects.exists()
 
 
