@@ -17,7 +17,7 @@ REQUESTS = 60
 START = dt.date(2016, 1, 1)
 
 
-def _populate(organisation: Any, user: Any) -> None:
+def _populate(organisation: Any, user: Any, *, seed: int = 7) -> None:
     from gbvwatch.cases.models import (
         AgeBand,
         GenderIdentity,
@@ -28,7 +28,7 @@ def _populate(organisation: Any, user: Any) -> None:
         YesNoUnknown,
     )
 
-    rng = random.Random(7)
+    rng = random.Random(seed)
     blob = os.urandom(300)
     batch = []
     for n in range(INCIDENTS):
