@@ -47,7 +47,7 @@ def run() -> list[str]:
     """Markdown rows for RESULTS.md (Django set up on SQLite with a migrated database)."""
     from django.conf import settings
 
-    from gbvwatch.core import backup
+    from gbvwatch.core import backup, restore
 
     data_dir, media_root = Path(settings.DATA_DIR), Path(settings.MEDIA_ROOT)
     files_bytes = _evidence(media_root)
@@ -62,14 +62,14 @@ def run() -> list[str]:
         )
         backup_s = time.perf_counter() - start
         (work / "restored").mkdir()
-        target = backup.RestoreTarget(
+        target = restore.RestoreTarget(
             data_dir=work / "restored",
             media_root=work / "restored" / "files",
             database={"ENGINE": "django.db.backends.sqlite3",
                       "NAME": str(work / "restored" / "gbvwatch.sqlite3")},
         )  # fmt: skip
         start = time.perf_counter()
-        backup.backup_restore(archive=made.path, private_key=pair.private_key, target=target)
+        restore.backup_restore(archive=made.path, private_key=pair.private_key, target=target)
         restore_s = time.perf_counter() - start
     finally:
         shutil.rmtree(work, ignore_errors=True)
