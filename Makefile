@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run serve test test-fast lint typecheck bench bench-full messages lock browser clean-venv
+.PHONY: install install-dev run serve test test-fast lint typecheck bench bench-full messages lock browser pdf-libs pdf-tools clean-venv
 
 install: $(STAMP)
 
@@ -27,7 +27,7 @@ $(DEV_STAMP): $(STAMP) requirements/dev-lock.txt
 	touch $(DEV_STAMP)
 
 # Migrate, load the default dataset, create the first coordinator if none exists, then serve.
-run: install
+run: install pdf-libs
 	$(BIN)/gbvwatch migrate --no-input
 	$(BIN)/gbvwatch load-dataset $${GBVWATCH_COUNTRY:-az}
 	$(BIN)/gbvwatch bootstrap
@@ -42,6 +42,22 @@ browser:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "Browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; }
 
+# PDF reports need Pango (WeasyPrint); the report tests also turn PDF pages into images with
+# poppler's pdftoppm. As root these are installed from Debian; otherwise `make run` only warns
+# (every format but PDF works) and `make test` stops with the command to run.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+pdf-libs:
+	@ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES) >/dev/null; \
+		else echo "PDF reports need Pango: sudo apt-get install $(PDF_PACKAGES)" >&2; fi; }
+
+pdf-tools: pdf-libs
+	@{ command -v pdftoppm >/dev/null && ldconfig -p | grep -q libpangoft2-1.0; } || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils $(PDF_PACKAGES) >/dev/null; \
+		else echo "Report tests need: sudo apt-get install poppler-utils $(PDF_PACKAGES)" >&2; exit 1; fi; }
+
 lint: install-dev
 	$(BIN)/ruff format --check gbvwatch bench
 	$(BIN)/ruff check gbvwatch bench
@@ -49,10 +65,10 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy gbvwatch
 
-test: install-dev browser lint typecheck
+test: install-dev browser pdf-tools lint typecheck
 	GBVWATCH_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile
 
-test-fast: install-dev
+test-fast: install-dev pdf-tools
 	GBVWATCH_DATA_DIR=$$(mktemp -d) $(BIN)/python -m pytest -p no:cacheprovider -m "not browser"
 
 bench: install-dev
