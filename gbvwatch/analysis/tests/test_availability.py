@@ -234,7 +234,9 @@ def test_days_without_service_are_the_weekends_and_days_off_of_an_office() -> No
     days = days_without_service(matrix)
     assert days[:3] == (holiday, dt.date(2024, 1, 6), dt.date(2024, 1, 7))
     assert len(days) == 366 - 262 + 1  # the office closes on the holiday too
-    assert len(days_without_service(open_hours_matrix([], year=2023, closed_dates=NO_HOLIDAYS))) == 365
+    assert (
+        len(days_without_service(open_hours_matrix([], year=2023, closed_dates=NO_HOLIDAYS))) == 365
+    )
 
 
 def test_reachable_must_have_one_column_per_service() -> None:
