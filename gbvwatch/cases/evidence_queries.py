@@ -49,8 +49,8 @@ def bundle_provenance(manifest_sha256: str, manifest: dict[str, Any]) -> BundleP
         if isinstance(entry, dict)
     }
     ids = [i for i in claimed if _is_uuid(i)]
-    held = dict(Evidence.objects.filter(pk__in=ids).values_list("pk", "sha256"))
-    held = {str(pk): sha for pk, sha in held.items()}
+    rows = Evidence.objects.filter(pk__in=ids).values_list("pk", "sha256")
+    held = {str(pk): sha for pk, sha in rows}
     differing = tuple(i for i in claimed if i in held and held[i] != claimed[i])
     unknown = tuple(i for i in claimed if i not in held)
     return BundleProvenance(export, differing, unknown)
