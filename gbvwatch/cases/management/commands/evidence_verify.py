@@ -36,6 +36,12 @@ def _export_json(known: BundleProvenance | None) -> dict[str, Any] | None:
     return {"audit_seq": entry.seq, "at": entry.at.isoformat(), "by": entry.actor_label}
 
 
+def _held_json(known: BundleProvenance | None) -> dict[str, list[str]]:
+    if known is None:
+        return {"fingerprints_differ": [], "not_held_here": []}
+    return {"fingerprints_differ": list(known.differing), "not_held_here": list(known.unknown)}
+
+
 class Command(BaseCommand):
     help = (
         "Verify evidence bundles: every file against the SHA-256 of the manifest, and every "
@@ -67,8 +73,7 @@ class Command(BaseCommand):
                  "problems": r.problems, "files_checked": r.files_checked,
                  "manifest_sha256": r.manifest_sha256,
                  "recorded_export": _export_json(known[path]),
-                 "fingerprints_differ": list(known[path].differing) if known[path] else [],
-                 "not_held_here": list(known[path].unknown) if known[path] else []}
+                 **_held_json(known[path])}
                 for path, r in results.items()
             ]  # fmt: skip
             self.stdout.write(json.dumps(rows, indent=2))
