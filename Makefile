@@ -32,7 +32,7 @@ run: install pdf-libs
 	$(BIN)/gbvwatch load-dataset $${GBVWATCH_COUNTRY:-az}
 	$(BIN)/gbvwatch bootstrap
 	$(BIN)/gbvwatch collectstatic --no-input --verbosity 0
-	$(BIN)/gunicorn gbvwatch.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - \
+	$(BIN)/gunicorn gbvwatch.wsgi --bind $(HOST):$(PORT) --workers 2 --timeout 120 --access-logfile - \
 		--access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(B)s'
 
 # Debian's chromium drives the browser tests; Playwright never downloads a browser of its own.
