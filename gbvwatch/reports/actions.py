@@ -140,7 +140,14 @@ def report_snapshot_create(
             inputs=inputs,
             figures=figures,
             data_hash=digest,
-            parameters={"year": report.year, "stats_year": None, "country": inputs["country"]},
+            # The title and narrative are frozen too, so the snapshot renders the same later.
+            parameters={
+                "year": report.year,
+                "stats_year": None,
+                "country": inputs["country"],
+                "title": report.title,
+                "narrative": dict(report.narrative),
+            },
             created_by=user,
         )
         Report.objects.filter(pk=report.pk).update(updated_at=timezone.now())

@@ -220,7 +220,7 @@ def shelter_city_figure(inputs: Inputs) -> Figure:
     )
     if not places:
         return no_data("shelter_cities", label, "", _("no operating shelter is listed"), note)
-    return Figure("shelter_cities", len(places), _and_list(places), _("cities"), label, note)
+    return Figure("shelter_cities", len(places), _and_list(places), "", label, note)
 
 
 def _and_list(items: Sequence[str]) -> str:

@@ -109,7 +109,7 @@ KINDS: dict[str, KindSpec] = {
             SectionSpec(
                 "services",
                 _SERVICES,
-                parts=("shelters", "distance", "forensic"),
+                parts=("shelters", "distance", "capacity", "forensic"),
                 narrative_after=("services_context",),
             ),
             SectionSpec("attacks", _ATTACKS, ("attacks_context",), parts=("attacks",)),
