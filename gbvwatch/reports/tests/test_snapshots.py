@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
 from django.http import Http404
+from docx import Document as open_docx
 
 from gbvwatch.core.actions import ActionError
 from gbvwatch.core.models import AuditEntry
 from gbvwatch.reference.models import KeyFigure
 from gbvwatch.reports.actions import report_create, report_narrative_update, report_snapshot_create
 from gbvwatch.reports.queries import report_get, reports_for, snapshot_get
+from gbvwatch.reports.render import report_render
 
 
 def _report(world: dict[str, Any], **kw: Any) -> Any:
@@ -69,8 +72,10 @@ def test_viewer_reads_but_cannot_build_and_other_organisations_see_nothing(membe
         report_get(world["viewer"].user, "not-a-uuid\x00")
     with pytest.raises(ActionError):
         report_snapshot_create(user=other, report=report)
+    data, content_type, name = report_render(snapshot, fmt="md", user=world["viewer"].user)
+    assert content_type.startswith("text/markdown") and name.endswith(".md") and data
     actions = set(AuditEntry.objects.values_list("action", flat=True))
-    assert {"report.create", "report.snapshot"} <= actions
+    assert {"report.create", "report.snapshot", "report.render"} <= actions
 
 
 BAD_PARAMETERS = [
@@ -107,3 +112,12 @@ def test_narrative_blocks_are_saved_checked_and_reset(alice):
     report_narrative_update(user=world["analyst"].user, report=report, blocks={"closing": " "})
     report.refresh_from_db()
     assert report.narrative == {}
+    hostile = "<script>alert(1)</script> & ş"
+    report_narrative_update(user=alice.user, report=report, blocks={"closing": hostile})
+    snapshot = report_snapshot_create(user=alice.user, report=report)
+    report_narrative_update(user=alice.user, report=report, blocks={"closing": "Later text"})
+    html = report_render(snapshot, fmt="html")[0].decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; ş" in html and "<script>" not in html
+    assert "Later text" not in html  # the snapshot keeps the narrative it was made with
+    docx = report_render(snapshot, fmt="docx")[0]
+    assert hostile in "\n".join(p.text for p in open_docx(io.BytesIO(docx)).paragraphs)
