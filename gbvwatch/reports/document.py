@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
@@ -24,19 +24,6 @@ from gbvwatch.reports.kinds import (
 from gbvwatch.reports.models import ReportKind
 
 COUNTRY_NAMES = {"AZ": gettext_lazy("Azerbaijan")}
-
-
-class ChartLike(Protocol):
-    """What a renderer needs of a chart (gbvwatch.analysis.charts.Chart)."""
-
-    key: str
-    title: str
-    alt: str
-    source_note: str
-    svg: str
-    png: bytes
-    width_mm: float
-    height_mm: float
 
 
 @dataclass(frozen=True)

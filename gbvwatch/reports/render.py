@@ -13,9 +13,10 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from gbvwatch.analysis.charts import Chart
 from gbvwatch.core.actions import ActionError
 from gbvwatch.core.audit import audit_append
-from gbvwatch.reports.document import ChartLike, Document, document_build
+from gbvwatch.reports.document import Document, document_build
 from gbvwatch.reports.models import ReportSnapshot
 
 # Format -> (content type, file extension).
@@ -37,39 +38,44 @@ def format_check(fmt: Any, language: Any) -> tuple[str, str]:
     return str(fmt), str(language)
 
 
-# Drawn charts by (data hash, language, keys): the hash names the frozen inputs exactly, so a
-# snapshot rendered in several formats is drawn once. Small: each entry holds a few PNGs.
-_CHART_CACHE: OrderedDict[tuple[str, str, tuple[str, ...]], dict[str, ChartLike]] = OrderedDict()
-CHART_CACHE_SIZE = 6
+# Drawn charts by (data hash, language, chart key): the hash names the frozen inputs exactly, so
+# a snapshot rendered in several formats, or several kinds of the same data, draws each chart
+# once. Small: each entry is one chart (its SVG and PNG).
+_CHART_CACHE: OrderedDict[tuple[str, str, str], Chart] = OrderedDict()
+CHART_CACHE_SIZE = 48
 _CHART_LOCK = threading.Lock()
 
 
 def charts_for(
     inputs: Mapping[str, Any], keys: Sequence[str], *, language: str, data_hash: str = ""
-) -> dict[str, ChartLike]:
+) -> dict[str, Chart]:
     """The charts of `keys` drawn from the frozen inputs, with texts in `language`; kept in a
     small in-process cache when `data_hash` (the inputs' hash) is given."""
-    cache_key = (data_hash, language, tuple(keys))
-    with _CHART_LOCK:
-        if data_hash and cache_key in _CHART_CACHE:
-            _CHART_CACHE.move_to_end(cache_key)
-            return _CHART_CACHE[cache_key]
-    charts = _draw(inputs, keys, language=language)
+    found: dict[str, Chart] = {}
     if data_hash:
         with _CHART_LOCK:
-            _CHART_CACHE[cache_key] = charts
+            for key in keys:
+                chart = _CHART_CACHE.get((data_hash, language, key))
+                if chart is not None:
+                    _CHART_CACHE.move_to_end((data_hash, language, key))
+                    found[key] = chart
+    missing = [k for k in keys if k not in found]
+    drawn = _draw(inputs, missing, language=language) if missing else {}
+    if data_hash:
+        with _CHART_LOCK:
+            for key, chart in drawn.items():
+                _CHART_CACHE[(data_hash, language, key)] = chart
             while len(_CHART_CACHE) > CHART_CACHE_SIZE:
                 _CHART_CACHE.popitem(last=False)
-    return charts
+    merged = found | drawn
+    return {k: merged[k] for k in keys if k in merged}
 
 
-def _draw(inputs: Mapping[str, Any], keys: Sequence[str], *, language: str) -> dict[str, ChartLike]:
-    try:
-        from gbvwatch.reports.charts import report_charts
-    except ImportError:  # the charts module lands from its own branch
-        return {}
+def _draw(inputs: Mapping[str, Any], keys: Sequence[str], *, language: str) -> dict[str, Chart]:
+    from gbvwatch.reports.charts import report_charts
+
     with translation.override(language):
-        charts: dict[str, ChartLike] = report_charts(
+        charts: dict[str, Chart] = report_charts(
             gaps=inputs.get("gaps") or {},
             upr=inputs.get("upr") or {},
             stats=inputs.get("stats") or {},
@@ -81,7 +87,7 @@ def _draw(inputs: Mapping[str, Any], keys: Sequence[str], *, language: str) -> d
 
 def document_render(
     doc: Document,
-    charts: Mapping[str, ChartLike],
+    charts: Mapping[str, Chart],
     fmt: str,
     *,
     chart_files: Mapping[str, str] | None = None,

@@ -13,10 +13,10 @@ from docx.document import Document as DocxDocument
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
+from gbvwatch.analysis.charts import Chart
 from gbvwatch.reports.document import (
     Block,
     Bullets,
-    ChartLike,
     Document,
     FigureTable,
     Text,
@@ -56,7 +56,7 @@ def _block(docx: DocxDocument, block: Block) -> None:
         _table(docx, block)
 
 
-def _charts(docx: DocxDocument, keys: Sequence[str], charts: Mapping[str, ChartLike]) -> None:
+def _charts(docx: DocxDocument, keys: Sequence[str], charts: Mapping[str, Chart]) -> None:
     for key in keys:
         chart = charts.get(key)
         if chart is None:
@@ -67,7 +67,7 @@ def _charts(docx: DocxDocument, keys: Sequence[str], charts: Mapping[str, ChartL
         caption.add_run(chart.source_note).font.size = Pt(8)
 
 
-def docx_render(doc: Document, charts: Mapping[str, ChartLike]) -> bytes:
+def docx_render(doc: Document, charts: Mapping[str, Chart]) -> bytes:
     """The .docx file of a document."""
     with translation.override(doc.language):
         docx = new_docx()

@@ -11,10 +11,11 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from gbvwatch.reports.document import ChartLike, Document, Note, note_lines
+from gbvwatch.analysis.charts import Chart
+from gbvwatch.reports.document import Document, Note, note_lines
 
 
-def _charts(keys: Sequence[str], charts: Mapping[str, ChartLike], *, as_image: bool) -> list[Any]:
+def _charts(keys: Sequence[str], charts: Mapping[str, Chart], *, as_image: bool) -> list[Any]:
     """The charts of a section that exist; as <img> data URIs (for PDF) or inline SVG."""
     out = []
     for key in keys:
@@ -48,7 +49,7 @@ def _note(note: Note) -> dict[str, Any]:
     return {"number": note.number, "lines": lines, "sources": note.source.sources}
 
 
-def html_render(doc: Document, charts: Mapping[str, ChartLike], *, for_pdf: bool = False) -> str:
+def html_render(doc: Document, charts: Mapping[str, Chart], *, for_pdf: bool = False) -> str:
     """The HTML page of a document (UTF-8 text); charts missing from `charts` are left out."""
     with translation.override(doc.language):
         context = {

@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from gbvwatch.reports.document import Block, Bullets, ChartLike, Document, Text, note_lines
+from gbvwatch.analysis.charts import Chart
+from gbvwatch.reports.document import Block, Bullets, Document, Text, note_lines
 
 
 def _marks(notes: Sequence[int]) -> str:
@@ -35,7 +36,7 @@ def _block(block: Block) -> list[str]:
 
 
 def _charts(
-    keys: Sequence[str], charts: Mapping[str, ChartLike], files: Mapping[str, str] | None
+    keys: Sequence[str], charts: Mapping[str, Chart], files: Mapping[str, str] | None
 ) -> list[str]:
     lines = []
     for key in keys:
@@ -51,7 +52,7 @@ def _charts(
 
 
 def markdown_render(
-    doc: Document, charts: Mapping[str, ChartLike], chart_files: Mapping[str, str] | None = None
+    doc: Document, charts: Mapping[str, Chart], chart_files: Mapping[str, str] | None = None
 ) -> str:
     """Markdown text of the document; `chart_files` maps chart keys to relative file names."""
     with translation.override(doc.language):

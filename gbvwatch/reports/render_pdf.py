@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from gbvwatch.reports.document import ChartLike, Document
+from gbvwatch.analysis.charts import Chart
+from gbvwatch.reports.document import Document
 from gbvwatch.reports.render_html import html_render
 
 FONT_FACES = (
@@ -38,7 +39,7 @@ def font_css() -> str:
     return "\n".join(rules)
 
 
-def pdf_render(doc: Document, charts: Mapping[str, ChartLike]) -> bytes:
+def pdf_render(doc: Document, charts: Mapping[str, Chart]) -> bytes:
     """The PDF of a document (A4, page numbers, charts as vector images)."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration

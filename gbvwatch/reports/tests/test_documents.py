@@ -107,10 +107,17 @@ def test_pdf_pages_are_drawn_with_azerbaijani_text_and_word_has_the_same_figures
     assert len(variances) >= 2 and min(variances) > 50, variances
     for letter in AZERBAIJANI_LETTERS:
         assert letter in text, letter
-    docx = _docx_text(report_render(snapshot, fmt="docx")[0])
+    docx_bytes = report_render(snapshot, fmt="docx")[0]
+    docx = _docx_text(docx_bytes)
     html = report_render(snapshot, fmt="html")[0].decode()
     md = report_render(snapshot, fmt="md")[0].decode()
-    figures = snapshot_document(snapshot, language="az").figures
+    doc = snapshot_document(snapshot, language="az")
+    figures = doc.figures
+    # Every chart of the statement and its slides: inline SVG in HTML, a PNG picture in Word.
+    charts = doc.chart_keys()
+    assert len(charts) == 5 and html.count("<svg") == len(charts)
+    assert all(f'id="chart-{key}"' in html for key in charts)
+    assert len(open_docx(io.BytesIO(docx_bytes)).inline_shapes) == len(charts)
     flat_pdf = " ".join(text.split())
     for key in ("shelter_places", "shelter_places_required", "shelter_ratio", "shelter_cities",
                 "farthest_district", "farthest_district_km", "forensic_gap_days",
@@ -165,3 +172,11 @@ def test_command_writes_the_file_prints_the_hash_and_names_bad_arguments(tmp_pat
     with pytest.raises(CommandError, match="invalid choice"):
         call_command("report", "--type", "memo", "--lang", "en", "--format", "md", "-o", "x")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.md", "inputs.json"]
+    folder = tmp_path / "md"
+    folder.mkdir()
+    call_command("report", "--type", "factsheet", "--lang", "az", "--format", "md",
+                 "-o", str(folder), "--year", "2023", stdout=io.StringIO())  # fmt: skip
+    (md,) = folder.glob("*.md")
+    pngs = sorted(p.name for p in folder.glob("*.png"))
+    assert pngs and all(f"]({name})" in md.read_text("utf-8") for name in pngs)
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in folder.glob("*.png"))

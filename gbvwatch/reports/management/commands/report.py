@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone, translation
 
+from gbvwatch.analysis.charts import Chart
 from gbvwatch.core.actions import ActionError
 from gbvwatch.core.audit import audit_append
 from gbvwatch.reports.actions import report_parameters_check
@@ -107,7 +109,7 @@ class Command(BaseCommand):
             step("done", 1.0)
         return inputs, data_hash(inputs)
 
-    def _chart_files(self, charts: Any, folder: Path, stem: str) -> dict[str, str]:
+    def _chart_files(self, charts: Mapping[str, Chart], folder: Path, stem: str) -> dict[str, str]:
         """Write each chart as PNG beside the Markdown file; chart key -> relative name."""
         names = {}
         for key, chart in charts.items():
