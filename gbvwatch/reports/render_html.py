@@ -14,8 +14,12 @@ from django.utils.translation import gettext as _
 from gbvwatch.analysis.charts import Chart
 from gbvwatch.reports.document import Document, Note, note_lines
 
+SLIDE_CHART_SCALE = 0.6  # a slide holds its lines and up to two charts on one A4 page
 
-def _charts(keys: Sequence[str], charts: Mapping[str, Chart], *, as_image: bool) -> list[Any]:
+
+def _charts(
+    keys: Sequence[str], charts: Mapping[str, Chart], *, as_image: bool, scale: float = 1.0
+) -> list[Any]:
     """The charts of a section that exist; as <img> data URIs (for PDF) or inline SVG."""
     out = []
     for key in keys:
@@ -35,7 +39,7 @@ def _charts(keys: Sequence[str], charts: Mapping[str, Chart], *, as_image: bool)
                 # The SVG is drawn by gbvwatch.analysis.charts (matplotlib escapes its texts).
                 "svg": mark_safe(chart.svg),  # noqa: S308
                 "src": src,
-                "width_mm": f"{chart.width_mm:.1f}",
+                "width_mm": f"{chart.width_mm * scale:.1f}",
             }
         )
     return out
@@ -59,7 +63,10 @@ def html_render(doc: Document, charts: Mapping[str, Chart], *, for_pdf: bool = F
                 for s in doc.sections
             ],
             "slides": [
-                {"slide": s, "charts": _charts(s.charts, charts, as_image=for_pdf)}
+                {
+                    "slide": s,
+                    "charts": _charts(s.charts, charts, as_image=for_pdf, scale=SLIDE_CHART_SCALE),
+                }
                 for s in doc.slides
             ],
             "notes": [_note(n) for n in doc.notes],
