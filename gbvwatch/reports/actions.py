@@ -4,6 +4,7 @@ Each runs in a transaction with its audit entry. Coordinators and analysts build
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -34,12 +35,19 @@ def _builder(user: Any, report: Report | None = None) -> Membership:
     return membership
 
 
+# Control characters that PostgreSQL (NUL) or the XML of a Word file cannot hold.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _text(value: Any, name: str, max_chars: int) -> str:
-    """A checked text value: a string without NUL characters, at most `max_chars` long."""
+    """A checked text value: a string without control characters (other than tab and line
+    breaks), at most `max_chars` long."""
     if not isinstance(value, str):
         raise ActionError(_("%(name)s: expected text.") % {"name": name})
     if "\x00" in value:
         raise ActionError(_("%(name)s: contains a NUL character.") % {"name": name})
+    if CONTROL_CHARACTERS.search(value):
+        raise ActionError(_("%(name)s: contains a control character.") % {"name": name})
     if len(value) > max_chars:
         raise ActionError(
             _("%(name)s: at most %(max)s characters.") % {"name": name, "max": max_chars}

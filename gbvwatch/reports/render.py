@@ -30,7 +30,7 @@ FORMATS: dict[str, tuple[str, str]] = {
 
 def format_check(fmt: Any, language: Any) -> tuple[str, str]:
     """A known format and language, or ActionError naming the bad one."""
-    if fmt not in FORMATS:
+    if not isinstance(fmt, str) or fmt not in FORMATS:
         raise ActionError(_("format: choose one of %(formats)s.") % {"formats": ", ".join(FORMATS)})
     languages = [code for code, _name in settings.LANGUAGES]
     if language not in languages:

@@ -84,6 +84,9 @@ BAD_PARAMETERS = [
     ("year", 1800, "year"),
     ("year", "2023", "year"),
     ("title", "bad\x00title", "NUL"),
+    ("title", "bad\x0btitle", "control character"),
+    ("title", ["list"], "expected text"),
+    ("language", ["en"], "language"),
 ]
 
 
@@ -93,6 +96,9 @@ def test_bad_parameters_are_named_and_without_data_figures_say_no_data(alice):
         with pytest.raises(ActionError, match=message):
             _report(members, **{field: value})
     snapshot = report_snapshot_create(user=alice.user, report=_report(members))
+    for fmt in (["md"], None, "odt"):
+        with pytest.raises(ActionError, match="format"):
+            report_render(snapshot, fmt=fmt)  # type: ignore[arg-type]
     figures = {f["key"]: f for f in snapshot.figures}
     for key in ("upr_gbv_total", "shelter_places", "farthest_district", "forensic_gap_days"):
         assert figures[key]["value"] is None and figures[key]["missing"], key
