@@ -34,7 +34,8 @@ NARRATIVE_DEFAULTS: dict[str, Promise] = {
     ),
     "services_context": _(
         "Shelters are divided by gender and designed mainly for women and children. Transgender "
-        "and gender-diverse people have difficulty getting a place, and are often refused.\n\n"
+        "and gender-diverse people have difficulty getting a place, and are often refused; "
+        "those admitted often have to leave because of discrimination.\n\n"
         "Survivors of rape and sexual assault need health care, testing and treatment for "
         "infections, emergency contraception, counselling and legal help. There is no "
         "specialised rape crisis centre, and forensic examination is not available around the "
@@ -43,7 +44,10 @@ NARRATIVE_DEFAULTS: dict[str, Promise] = {
     "attacks_context": _(
         "Since the start of the feminist movement in 2019, pages of feminist and LGBTQ+ "
         "activists have been hacked and deleted, and their private communications, photos and "
-        "recordings have been published to shame and harass them."
+        "recordings have been published to shame and harass them.\n\n"
+        "In 2022, attempts to take over accounts and install spyware were recorded against "
+        "human rights defenders and activists, feminist activists among them, who were then "
+        "targeted with slut-shaming and online harassment."
     ),
     "recommendations": _(
         "Our recommendations are:\n"
@@ -116,7 +120,8 @@ KINDS: dict[str, KindSpec] = {
             SectionSpec("ours", _OURS, ("recommendations",), narrative_after=("closing",)),
         ),
         slides=True,
-        words_per_minute=130,
+        # Speakers at the UN are asked to leave interpreters time: about 100-120 words a minute.
+        words_per_minute=110,
     ),
     "shadow": KindSpec(
         "shadow",
