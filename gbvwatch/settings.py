@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "gbvwatch.public",
     "gbvwatch.siting",
     "gbvwatch.stats",
+    "gbvwatch.reports",
 ]
 
 MIDDLEWARE = [

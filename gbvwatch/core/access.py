@@ -47,6 +47,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "stats.consent": frozenset({Role.COORDINATOR}),
     "stats.release": frozenset({Role.COORDINATOR, Role.ANALYST}),
     "stats.approve": frozenset({Role.COORDINATOR}),
+    # Reports: coordinators and analysts build them and edit their narrative; every member of
+    # the organisation reads and downloads its reports (figures are aggregates only).
+    "reports.view": ALL_ROLES,
+    "reports.build": frozenset({Role.COORDINATOR, Role.ANALYST}),
 }
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
