@@ -26,7 +26,7 @@ from gbvwatch.cases.api import (
 )
 from gbvwatch.core.actions import ActionError
 from gbvwatch.reports import actions, jobs, queries
-from gbvwatch.reports.models import Report, ReportKind, ReportSnapshot
+from gbvwatch.reports.models import JobState, Report, ReportKind, ReportSnapshot
 from gbvwatch.reports.render import FORMATS, report_render
 
 REPORT_ID = OpenApiParameter("report_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
@@ -76,7 +76,7 @@ class GenerateSerializer(StrictSerializer):
 
 class JobSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.UUIDField()
-    state = serializers.ChoiceField(choices=["running", "done", "failed"])
+    state = serializers.ChoiceField(choices=JobState.choices)
     step = serializers.CharField()
     step_label = serializers.CharField()
     fraction = serializers.FloatField()
@@ -219,6 +219,11 @@ class SnapshotAPI(ReportsAPIView):
 
 class SnapshotFileAPI(ReportsAPIView):
     """A snapshot rendered as a file."""
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
+        # `format` names the file's format here, not DRF's response format: errors are JSON,
+        # and the file is returned as it is.
+        return (self.renderer_classes[0](), "application/json")
 
     @extend_schema(
         parameters=[
