@@ -100,6 +100,14 @@ def gap_for_any(matrix: OpenMatrix) -> Gap:
     return _gap(matrix.start, np.logical_not(served))
 
 
+def days_without_service(matrix: OpenMatrix) -> tuple[dt.date, ...]:
+    """Calendar days of the year on which no service of the matrix is open in any hour."""
+    served: BoolArray = np.count_nonzero(matrix.is_open, axis=0) > 0
+    closed_days = np.flatnonzero(~np.any(served.reshape(-1, HOURS_PER_DAY), axis=1))
+    first = matrix.start.date()
+    return tuple(first + dt.timedelta(days=int(d)) for d in closed_days)
+
+
 def longest_true_run(mask: NDArray[np.bool_]) -> tuple[int, int]:
     """(length, start index) of the longest True run in a 1-D mask, earliest first; else (0, -1)."""
     padded = np.concatenate(([0], np.asarray(mask, dtype=np.int8), [0]))

@@ -220,7 +220,9 @@ class LookupField(serializers.SlugRelatedField):  # type: ignore[type-arg]
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> Any:
-        if not isinstance(data, str) or "\x00" in data or len(data) > self.max_length:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if "\x00" in data or len(data) > self.max_length:
             self.fail("does_not_exist")
         try:
             data.encode("utf-8")
@@ -772,6 +774,45 @@ def _created(data: Any, location: str) -> Response:
     return Response(data, status=status.HTTP_201_CREATED, headers={"Location": location})
 
 
+@dataclasses.dataclass(frozen=True)
+class _RecordKind:
+    """How the API reads and changes one kind of case record with sensitive fields."""
+
+    model: type[Incident] | type[Attack]
+    get: Callable[[User, str], Any]
+    reveal: Callable[[User, Any, bytes], Any]
+    # (actor, record, values before, new secrets, validated input, key): saves the change.
+    update: Callable[[User, Any, dict[str, Any], Any, Any, bytes], Any]
+    write: type[IncidentWriteSerializer] | type[AttackWriteSerializer]
+    detail: type[IncidentDetailSerializer] | type[AttackDetailSerializer]
+
+
+def _revealed(request: Request, kind: _RecordKind, record_id: str) -> Response:
+    """The record with its decrypted fields; the read is audited by the action. 423 if locked."""
+    user = _user(request)
+    record = kind.get(user, record_id)
+    key = _private_key(request)
+    secrets = _opening(lambda: kind.reveal(user, record, key))
+    return Response(kind.detail(record, context={"secrets": secrets}).data)
+
+
+def _patched(request: Request, kind: _RecordKind, record_id: str) -> Response:
+    """Apply the fields sent: coded ones set, sensitive ones merged and re-encrypted."""
+    user = _user(request)
+    record = kind.get(user, record_id)
+    key = _private_key(request)
+    incoming = kind.write(record, data=request.data, partial=True, actor=user)
+    incoming.is_valid(raise_exception=True)
+    current = _opening(lambda: kind.reveal(user, record, key))
+    before = {f.attname: getattr(record, f.attname) for f in kind.model._meta.concrete_fields}
+    for name, value in incoming.coded().items():
+        setattr(record, name, value)
+    secrets = incoming.secrets(current)
+    _opening(lambda: kind.update(user, record, before, secrets, incoming, key))
+    saved = kind.get(user, record_id)
+    return Response(kind.detail(saved, context={"secrets": secrets}).data)
+
+
 # --- Incidents -------------------------------------------------------------------------------
 
 
@@ -833,13 +874,7 @@ class IncidentDetailAPI(CasesAPIView):
     )
     def get(self, request: Request, incident_id: str) -> Response:
         """Coded and decrypted sensitive fields; the read is audited. 423 when locked."""
-        user = _user(request)
-        incident = queries.incident_get(user, incident_id)
-        key = _private_key(request)
-        secrets = _opening(
-            lambda: actions.incident_reveal(actor=user, incident=incident, private_key=key)
-        )
-        return Response(IncidentDetailSerializer(incident, context={"secrets": secrets}).data)
+        return _revealed(request, INCIDENTS, incident_id)
 
     @extend_schema(
         parameters=[INCIDENT_ID],
@@ -848,31 +883,7 @@ class IncidentDetailAPI(CasesAPIView):
     )
     def patch(self, request: Request, incident_id: str) -> Response:
         """Change the fields sent; sensitive ones are re-encrypted. 423 when locked."""
-        user = _user(request)
-        incident = queries.incident_get(user, incident_id)
-        key = _private_key(request)
-        incoming = IncidentWriteSerializer(incident, data=request.data, partial=True, actor=user)
-        incoming.is_valid(raise_exception=True)
-        current = _opening(
-            lambda: actions.incident_reveal(actor=user, incident=incident, private_key=key)
-        )
-        before = {f.attname: getattr(incident, f.attname) for f in Incident._meta.concrete_fields}
-        refusals = incoming.refusal_inputs(incident.refusals.all())
-        for name, value in incoming.coded().items():
-            setattr(incident, name, value)
-        secrets = incoming.secrets(current)
-        _opening(
-            lambda: actions.incident_update(
-                actor=user,
-                incident=incident,
-                before=before,
-                secrets=secrets,
-                refusals=refusals,
-                private_key=key,
-            )
-        )
-        saved = queries.incident_get(user, incident_id)
-        return Response(IncidentDetailSerializer(saved, context={"secrets": secrets}).data)
+        return _patched(request, INCIDENTS, incident_id)
 
 
 # --- Digital attacks, campaigns, indicators --------------------------------------------------
@@ -933,13 +944,7 @@ class AttackDetailAPI(CasesAPIView):
     )
     def get(self, request: Request, attack_id: str) -> Response:
         """Coded fields, decrypted sensitive fields and indicators; audited. 423 when locked."""
-        user = _user(request)
-        attack = attacks_queries.attack_get(user, attack_id)
-        key = _private_key(request)
-        secrets = _opening(
-            lambda: attacks_actions.attack_reveal(actor=user, attack=attack, private_key=key)
-        )
-        return Response(AttackDetailSerializer(attack, context={"secrets": secrets}).data)
+        return _revealed(request, ATTACKS, attack_id)
 
     @extend_schema(
         parameters=[ATTACK_ID],
@@ -948,25 +953,7 @@ class AttackDetailAPI(CasesAPIView):
     )
     def patch(self, request: Request, attack_id: str) -> Response:
         """Change the fields sent; sensitive ones are re-encrypted. 423 when locked."""
-        user = _user(request)
-        attack = attacks_queries.attack_get(user, attack_id)
-        key = _private_key(request)
-        incoming = AttackWriteSerializer(attack, data=request.data, partial=True, actor=user)
-        incoming.is_valid(raise_exception=True)
-        current = _opening(
-            lambda: attacks_actions.attack_reveal(actor=user, attack=attack, private_key=key)
-        )
-        before = {f.attname: getattr(attack, f.attname) for f in Attack._meta.concrete_fields}
-        for name, value in incoming.coded().items():
-            setattr(attack, name, value)
-        secrets = incoming.secrets(current)
-        _opening(
-            lambda: attacks_actions.attack_update(
-                actor=user, attack=attack, before=before, secrets=secrets, private_key=key
-            )
-        )
-        saved = attacks_queries.attack_get(user, attack_id)
-        return Response(AttackDetailSerializer(saved, context={"secrets": secrets}).data)
+        return _patched(request, ATTACKS, attack_id)
 
 
 class IndicatorAddAPI(CasesAPIView):
@@ -1071,3 +1058,34 @@ class AttackEvidenceAPI(CasesAPIView):
         attack = attacks_queries.attack_get(user, attack_id)
         evidence = evidence_queries.evidence_for(user).filter(attack=attack)
         return self.paginated(evidence.prefetch_related("custody"), EvidenceSerializer)
+
+
+INCIDENTS = _RecordKind(
+    model=Incident,
+    get=queries.incident_get,
+    reveal=lambda user, incident, key: actions.incident_reveal(
+        actor=user, incident=incident, private_key=key
+    ),
+    update=lambda user, incident, before, secrets, incoming, key: actions.incident_update(
+        actor=user,
+        incident=incident,
+        before=before,
+        secrets=secrets,
+        refusals=incoming.refusal_inputs(incident.refusals.all()),
+        private_key=key,
+    ),
+    write=IncidentWriteSerializer,
+    detail=IncidentDetailSerializer,
+)
+ATTACKS = _RecordKind(
+    model=Attack,
+    get=attacks_queries.attack_get,
+    reveal=lambda user, attack, key: attacks_actions.attack_reveal(
+        actor=user, attack=attack, private_key=key
+    ),
+    update=lambda user, attack, before, secrets, _incoming, key: attacks_actions.attack_update(
+        actor=user, attack=attack, before=before, secrets=secrets, private_key=key
+    ),
+    write=AttackWriteSerializer,
+    detail=AttackDetailSerializer,
+)

@@ -24,6 +24,8 @@ that key (SECURITY.md: it never encrypts data)."""
 from __future__ import annotations
 
 import base64
+import dataclasses
+import fcntl
 import hashlib
 import io
 import json
@@ -35,6 +37,7 @@ import subprocess
 import tarfile
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -382,6 +385,32 @@ class BackupResult:
     fingerprint: str
     members: int
     manifest: dict[str, Any]
+    stale_removed: int = 0  # staging directories left by an interrupted backup, now removed
+
+
+LOCK_FILE = ".backup.lock"
+STAGING_PREFIX = ".backup-"
+
+
+@contextmanager
+def _one_backup_at_a_time(data_dir: Path) -> Iterator[int]:
+    """Hold the data directory's backup lock. Any staging directory found while holding it
+    was left by a backup that was killed: it holds a copy of the database, so it is removed
+    (the number removed is yielded). A second backup meanwhile is refused, not queued."""
+    fd = os.open(data_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise BackupError(
+                "Another backup of this instance is running; try again later."
+            ) from exc
+        stale = [p for p in data_dir.glob(f"{STAGING_PREFIX}*") if p.is_dir()]
+        for path in stale:
+            shutil.rmtree(path, ignore_errors=True)
+        yield len(stale)
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def backup_create(*, output: Path, data_dir: Path, media_root: Path) -> BackupResult:
@@ -395,7 +424,10 @@ def backup_create(*, output: Path, data_dir: Path, media_root: Path) -> BackupRe
     if _inside(output, media_root):
         raise BackupError(f"{output} is inside the files directory, which is being backed up.")
     engine = _engine()
-    with tempfile.TemporaryDirectory(prefix=".backup-", dir=data_dir) as work:
+    with (
+        _one_backup_at_a_time(data_dir) as stale_removed,
+        tempfile.TemporaryDirectory(prefix=STAGING_PREFIX, dir=data_dir) as work,
+    ):
         os.chmod(work, 0o700)
         try:
             take = _snapshot_sqlite if engine == "sqlite" else _snapshot_postgresql
@@ -406,7 +438,7 @@ def backup_create(*, output: Path, data_dir: Path, media_root: Path) -> BackupRe
             ) from exc
         result = _archive_write(output, public_key, snapshot, data_dir, media_root)
     _audit_backup(result)
-    return result
+    return dataclasses.replace(result, stale_removed=stale_removed)
 
 
 def _archive_write(

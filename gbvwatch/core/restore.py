@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, BinaryIO
 
+from django.db import DatabaseError, transaction
 from django.db.migrations.loader import MigrationLoader
 
 from gbvwatch.cases.evidence_store import CHUNK_BYTES, read_decrypted_from
 from gbvwatch.core import crypto
+from gbvwatch.core.audit import audit_append
 from gbvwatch.core.backup import (
     FINGERPRINT_BYTES,
     FORMAT_VERSION,
@@ -460,3 +462,24 @@ def _pg_empty(database: dict[str, Any]) -> None:
     with _pg_connect(database) as conn:
         conn.execute("DROP SCHEMA public CASCADE")
         conn.execute("CREATE SCHEMA public")
+
+
+def restore_record(result: RestoreResult, *, archive_sha256: str) -> bool:
+    """Append the restore to the restored audit log (after the backup's head, so the chain
+    still verifies from that anchor). False when this version cannot write to the restored
+    schema before `gbvwatch migrate`; the caller says so."""
+    try:
+        with transaction.atomic():
+            audit_append(
+                actor="cli",
+                action="backup.restore",
+                details={
+                    "archive_sha256": archive_sha256,
+                    "backup_created_at": result.created_at,
+                    "audit_head_restored": result.audit_head,
+                    "files": result.files,
+                },
+            )
+    except DatabaseError:
+        return False
+    return True

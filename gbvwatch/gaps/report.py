@@ -18,6 +18,7 @@ from gbvwatch.analysis.access import women_beyond_km as beyond
 from gbvwatch.analysis.availability import (
     Gap,
     ServiceSchedule,
+    days_without_service,
     gap_for_any,
     gaps_for_places,
     open_hours_matrix,
@@ -507,6 +508,7 @@ def availability_section(params: GapParameters) -> tuple[list[dict[str, Any]], d
         row = _gap_json(kind, params.year, gap_for_any(matrix), hours)
         assumed = [s.code for s, u in zip(services, matrix.unknown, strict=True) if u]
         row.update(
+            days_without_service=[d.isoformat() for d in days_without_service(matrix)],
             services=len(services),
             schedules_assumed=assumed,
             basis=(

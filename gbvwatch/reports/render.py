@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -35,10 +37,33 @@ def format_check(fmt: Any, language: Any) -> tuple[str, str]:
     return str(fmt), str(language)
 
 
+# Drawn charts by (data hash, language, keys): the hash names the frozen inputs exactly, so a
+# snapshot rendered in several formats is drawn once. Small: each entry holds a few PNGs.
+_CHART_CACHE: OrderedDict[tuple[str, str, tuple[str, ...]], dict[str, ChartLike]] = OrderedDict()
+CHART_CACHE_SIZE = 6
+_CHART_LOCK = threading.Lock()
+
+
 def charts_for(
-    inputs: Mapping[str, Any], keys: Sequence[str], *, language: str
+    inputs: Mapping[str, Any], keys: Sequence[str], *, language: str, data_hash: str = ""
 ) -> dict[str, ChartLike]:
-    """The charts of `keys` drawn from the frozen inputs, with texts in `language`."""
+    """The charts of `keys` drawn from the frozen inputs, with texts in `language`; kept in a
+    small in-process cache when `data_hash` (the inputs' hash) is given."""
+    cache_key = (data_hash, language, tuple(keys))
+    with _CHART_LOCK:
+        if data_hash and cache_key in _CHART_CACHE:
+            _CHART_CACHE.move_to_end(cache_key)
+            return _CHART_CACHE[cache_key]
+    charts = _draw(inputs, keys, language=language)
+    if data_hash:
+        with _CHART_LOCK:
+            _CHART_CACHE[cache_key] = charts
+            while len(_CHART_CACHE) > CHART_CACHE_SIZE:
+                _CHART_CACHE.popitem(last=False)
+    return charts
+
+
+def _draw(inputs: Mapping[str, Any], keys: Sequence[str], *, language: str) -> dict[str, ChartLike]:
     try:
         from gbvwatch.reports.charts import report_charts
     except ImportError:  # the charts module lands from its own branch
@@ -108,7 +133,9 @@ def report_render(
     report = snapshot.report
     fmt, language = format_check(fmt, language or report.language)
     doc = snapshot_document(snapshot, language=language)
-    charts = charts_for(snapshot.inputs, doc.chart_keys(), language=language)
+    charts = charts_for(
+        snapshot.inputs, doc.chart_keys(), language=language, data_hash=snapshot.data_hash
+    )
     data = document_render(doc, charts, fmt)
     if user is not None:
         with transaction.atomic():

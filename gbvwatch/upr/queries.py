@@ -264,6 +264,9 @@ def upr_summary(filters: RecommendationFilters) -> dict[str, Any]:
     by_status = {NOT_ASSESSED: 0, **{s: 0 for s in Status.values}}
     progress, latest = _progress(assessments, len(recs))
     by_status.update(Counter(latest.get(r["pk"], NOT_ASSESSED) for r in recs))
+    by_group_status = {group: dict.fromkeys(by_status, 0) for group in by_group}
+    for r in recs:
+        by_group_status[r["primary_group"] or NO_GROUP][latest.get(r["pk"], NOT_ASSESSED)] += 1
     by_state = Counter(
         s.strip() for r in recs for s in r["recommending_states"].split(";") if s.strip()
     )
@@ -275,6 +278,7 @@ def upr_summary(filters: RecommendationFilters) -> dict[str, Any]:
         "by_group": by_group,
         "by_response": by_response,
         "by_status": by_status,
+        "by_group_status": by_group_status,
         "by_state": dict(sorted(by_state.items(), key=lambda kv: (-kv[1], kv[0]))),
         "by_theme": {t.code: themes.get(t.code, 0) for t in taxonomy.themes},
         "by_action_category": {k: by_action.get(k, 0) for k in ("1", "2", "3", "4", "5", "none")},

@@ -7,6 +7,7 @@ from gbvwatch.analysis.availability import (
     Gap,
     OpenMatrix,
     ServiceSchedule,
+    days_without_service,
     gap_for_any,
     gaps_for_places,
     longest_true_run,
@@ -225,6 +226,17 @@ def test_empty_service_set_leaves_the_whole_year_without_service() -> None:
     assert matrix.is_open.shape == (0, HOURS_2023)
     assert gap_for_any(matrix).hours_without_service == HOURS_2023
     assert gaps_for_places(matrix, np.zeros((2, 0), dtype=np.bool_))[1].longest_gap_days == 365
+
+
+def test_days_without_service_are_the_weekends_and_days_off_of_an_office() -> None:
+    holiday = dt.date(2024, 1, 2)  # a Tuesday
+    matrix = open_hours_matrix([OFFICE], year=2024, closed_dates=frozenset({holiday}))
+    days = days_without_service(matrix)
+    assert days[:3] == (holiday, dt.date(2024, 1, 6), dt.date(2024, 1, 7))
+    assert len(days) == 366 - 262 + 1  # the office closes on the holiday too
+    assert (
+        len(days_without_service(open_hours_matrix([], year=2023, closed_dates=NO_HOLIDAYS))) == 365
+    )
 
 
 def test_reachable_must_have_one_column_per_service() -> None:

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-MODULES = ("geo", "hours", "calendar", "svgmap", "capacity", "availability", "access")
+MODULES = ("geo", "hours", "calendar", "svgmap", "capacity", "availability", "access", "charts")
 
 
 def test_analysis_modules_import_without_loading_django() -> None:

@@ -345,6 +345,21 @@ def test_bad_patch_writes_nothing(bob: Actor):
     assert not AuditEntry.objects.filter(action="incident.update").exists()
 
 
+@pytest.mark.django_db
+def test_a_district_or_caseworker_that_is_not_text_is_called_so(bob: Actor):
+    client = _logged_in(bob)
+    for overrides, message in (
+        ({"unit": {"code": "baku"}}, "Expected text."),
+        ({"unit": 42}, "Expected text."),
+        ({"assigned_to": ["bob"]}, "Expected text."),
+        ({"unit": "atlantis"}, "No district has this code."),
+    ):
+        response = _send(client, "post", INCIDENTS, _incident_body(**overrides))
+        assert response.status_code == 400
+        assert response.json() == {next(iter(overrides)): [message]}
+    assert Incident.objects.count() == 0
+
+
 BAD_BODIES = [
     ("not json", 400),
     ('{"type": ', 400),

@@ -9,7 +9,8 @@ import json
 import subprocess
 import sys
 import zipfile
-from io import StringIO
+from datetime import datetime
+from io import BytesIO, StringIO
 from pathlib import Path
 from typing import Any
 
@@ -151,6 +152,69 @@ def test_the_evidence_verify_command_says_which_bundle_changed(
     rows = json.loads(out.getvalue())
     assert [r["verified"] for r in rows] == [True, False]
     assert rows[1]["problems"]
+
+
+def _forged(bundle: bytes, replace: bytes, by: bytes, created_by: str = "") -> bytes:
+    """The bundle rebuilt with gbvwatch's own writer, one file's content replaced and the
+    manifest and checksums rewritten to match: it passes the check of the zip alone."""
+    with zipfile.ZipFile(BytesIO(bundle)) as archive:
+        infos = archive.infolist()
+        contents = {i.filename: archive.read(i.filename) for i in infos}
+    manifest = json.loads(contents[fmt.MANIFEST])
+    manifest["created_by"] = created_by or manifest["created_by"]
+    for entry in manifest["files"]:
+        if replace and entry["path"] and contents[entry["path"]] == replace:
+            contents[entry["path"]] = by
+            entry["sha256"] = hashlib.sha256(by).hexdigest()
+            entry["size"] = len(by)
+    contents[fmt.MANIFEST] = json.dumps(manifest, indent=2).encode()
+    contents[fmt.CHECKSUMS] = fmt.checksums_text(manifest).encode()
+    out: list[bytes] = []
+    writer = fmt.BundleWriter(out.append, fmt.dos_stamp(datetime(*infos[0].date_time)))  # noqa: DTZ001
+    for info in infos:
+        writer.add_bytes(info.filename, contents[info.filename])
+    writer.close()
+    return b"".join(out)
+
+
+@pytest.mark.django_db
+def test_a_bundle_rebuilt_with_a_new_manifest_is_caught_by_this_instance(
+    bob: Actor, media: Path, tmp_path: Path
+):
+    client = _logged_in(bob)
+    incident, evidence = _case_with_evidence(client)
+    data = b"".join(_export(client, incident, evidence[:2]).streaming_content)
+    good, forged = tmp_path / "good.zip", tmp_path / "forged.zip"
+    good.write_bytes(data)
+    forged.write_bytes(_forged(data, TEXT, TEXT.replace(b"2021-05-03", b"2021-06-03")))
+    assert fmt.bundle_verify(str(forged)).ok  # the zip alone cannot tell
+
+    out = StringIO()
+    call_command("evidence_verify", str(good), "--require-record", stdout=out)
+    assert "VERIFIED" in out.getvalue() and "recorded: exported by this instance" in out.getvalue()
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("evidence_verify", str(forged), "--format", "json", stdout=out)
+    (row,) = json.loads(out.getvalue())
+    assert row["intact"] and not row["verified"]
+    assert row["recorded_export"] is None
+    assert row["fingerprints_differ"] == [str(evidence[0].pk)]
+
+
+@pytest.mark.django_db
+def test_a_bundle_this_instance_never_exported_fails_only_when_a_record_is_required(
+    bob: Actor, media: Path, tmp_path: Path
+):
+    client = _logged_in(bob)
+    incident, evidence = _case_with_evidence(client)
+    data = b"".join(_export(client, incident, evidence[:2]).streaming_content)
+    elsewhere = tmp_path / "elsewhere.zip"  # the same files, a manifest this log never saw
+    elsewhere.write_bytes(_forged(data, b"", b"", created_by="someone else"))
+    out = StringIO()
+    call_command("evidence_verify", str(elsewhere), stdout=out)
+    assert "not recorded" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("evidence_verify", str(elsewhere), "--require-record", stdout=StringIO())
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ audit entry; damaged, truncated, altered and forged archives restore nothing."""
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import io
 import json
@@ -164,25 +165,51 @@ def test_sqlite_backup_restores_every_row_file_and_audit_entry(
         env, "restore", str(sqlite_instance.archive), "--key", str(sqlite_instance.key_file)
     )
     assert f"audit head {sqlite_instance.audit_head}" in restored.stdout
-    # Row for row (the original's last audit entry records the backup itself, after it).
+    # Row for row. The original's last audit entry records the backup, after the archived head;
+    # the restored log's last one records the restore, after the same head.
     before = _sqlite_counts(sqlite_instance.data_dir / "gbvwatch.sqlite3")
     after = _sqlite_counts(fresh / "gbvwatch.sqlite3")
     assert before.pop("django_session") > 0 and after.pop("django_session") == 0
-    assert before.pop("core_auditentry") == after.pop("core_auditentry") + 1
+    assert before.pop("core_auditentry") == after.pop("core_auditentry")
     assert after == before and sum(after.values()) > 100
     assert _file_hashes(fresh / "files") == _file_hashes(sqlite_instance.data_dir / "files")
     assert len(_file_hashes(fresh / "files")) == 2
     assert (fresh / "backup_public_key").read_bytes() == (
         sqlite_instance.data_dir / "backup_public_key"
     ).read_bytes()
+    assert "recorded in the audit log" in restored.stdout
     verified = _run(env, "audit", "verify", "--anchor", sqlite_instance.audit_head)
     assert "chain intact" in verified.stdout
-    assert _run(env, "audit", "head").stdout.strip() == sqlite_instance.audit_head
+    # The restore itself is the one entry after the backup's head.
+    seq = int(sqlite_instance.audit_head.split(":")[0])
+    assert _run(env, "audit", "head").stdout.strip().startswith(f"{seq + 1}:")
     _assert_opens_the_same(sqlite_instance, env)
     # A second restore into the same, now live, instance is refused.
     archive, key = str(sqlite_instance.archive), str(sqlite_instance.key_file)
     again = _run(env, "restore", archive, "--key", key, ok=False)
     assert again.returncode != 0 and "is not empty" in again.stderr
+
+
+@sqlite_only
+def test_a_killed_backups_staging_folder_is_removed_and_backups_do_not_overlap(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "instance"
+    data_dir.mkdir()
+    env = _env(data_dir)
+    _run(env, "migrate", "--no-input", "-v0")
+    _run(env, "backup", "init", "--key-out", str(tmp_path / "backup.key"))
+    left = data_dir / f"{backup.STAGING_PREFIX}killed"
+    left.mkdir()
+    (left / "gbvwatch.sqlite3").write_bytes(b"a copy of the database")
+    made = _run(env, "backup", "--output", str(tmp_path / "second.gbvbak"))
+    assert "Removed 1 staging folder(s)" in made.stdout
+    assert not [p for p in data_dir.iterdir() if p.name.startswith(backup.STAGING_PREFIX)]
+    with open(data_dir / backup.LOCK_FILE, "a+b") as held:  # as a running backup holds it
+        fcntl.flock(held, fcntl.LOCK_EX)
+        busy = _run(env, "backup", "--output", str(tmp_path / "third.gbvbak"), ok=False)
+    assert busy.returncode != 0 and "Another backup" in busy.stderr
+    assert not (tmp_path / "third.gbvbak").exists()
 
 
 @sqlite_only
@@ -513,7 +540,7 @@ def test_postgresql_backup_restores_every_row_file_and_audit_entry(
     assert f"audit head {original.audit_head}" in restored.stdout
     before, after = _pg_counts(source_url), _pg_counts(target_url)
     assert before.pop("django_session") > 0 and after.pop("django_session") == 0
-    assert before.pop("core_auditentry") == after.pop("core_auditentry") + 1
+    assert before.pop("core_auditentry") == after.pop("core_auditentry")
     assert after == before and sum(after.values()) > 100
     assert _file_hashes(fresh / "files") == _file_hashes(original.data_dir / "files")
     assert "chain intact" in _run(env, "audit", "verify", "--anchor", original.audit_head).stdout

@@ -137,6 +137,10 @@ def test_shipped_dataset_gives_the_figures_of_the_statement():
     assert set(access["unreachable_unit_ids"]) == nakhchivan and len(nakhchivan) == 8
     forensic = next(a for a in report["availability"] if a["service_kind"] == "forensic_medical")
     assert (forensic["longest_gap_days"], forensic["longest_gap_start"]) == (9, "2023-03-18")
+    # Every day of the longest run is listed among the whole days without examination.
+    run = [f"2023-03-{day}" for day in range(18, 27)]
+    assert set(run) <= set(forensic["days_without_service"])
+    assert "2023-03-17" not in forensic["days_without_service"]
     assert set(report["capacity"]) >= {
         "arrivals_per_year", "mean_stay_days", "places", "turn_away_probability",
         "places_for_5_percent",

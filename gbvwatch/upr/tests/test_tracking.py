@@ -84,6 +84,9 @@ def test_assessment_with_evidence_appears_in_the_summary_and_the_audit_log(
     assert summary["total"] == 162
     assert summary["by_status"]["partial"] == 1
     assert summary["by_status"]["not_assessed"] == 161
+    group = rec.primary_group or "none"
+    assert summary["by_group_status"][group]["partial"] == 1
+    assert sum(sum(row.values()) for row in summary["by_group_status"].values()) == 162
     assert summary["progress"] == [
         {
             "month": "2025-03",

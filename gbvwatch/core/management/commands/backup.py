@@ -70,3 +70,8 @@ class Command(BaseCommand):
             "Keep the SHA-256 with the backup: anyone who has the public key can make an archive, "
             "so compare it before restoring."
         )
+        if result.stale_removed:
+            self.stdout.write(
+                f"Removed {result.stale_removed} staging folder(s) left in the data directory by "
+                "an interrupted backup (each held a copy of the database)."
+            )

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from gbvwatch.core.backup import BackupError, backup_private_key_read
-from gbvwatch.core.restore import RestoreTarget, backup_restore
+from gbvwatch.core.restore import RestoreTarget, backup_restore, restore_record
 
 
 class Command(BaseCommand):
@@ -38,14 +38,21 @@ class Command(BaseCommand):
             result = backup_restore(archive=options["file"], private_key=private_key, target=target)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
+        archive_sha256 = _sha256(options["file"])
         self.stdout.write(
             f"Restored the backup of {result.created_at} ({result.engine}): "
             f"{sum(result.row_counts.values())} rows in {len(result.row_counts)} tables, "
             f"{result.files} files, audit head {result.audit_head}.\n"
-            f"  archive SHA-256 {_sha256(options['file'])}\n"
+            f"  archive SHA-256 {archive_sha256}\n"
             "Run `gbvwatch audit verify --anchor "
             f"{result.audit_head}` to check the audit log. Everyone must log in again."
         )
+        if restore_record(result, archive_sha256=archive_sha256):
+            self.stdout.write("The restore is recorded in the audit log, after that head.")
+        else:
+            self.stdout.write(
+                "The restore could not be recorded in the audit log before `gbvwatch migrate`."
+            )
         if result.pending_migrations:
             self.stdout.write(
                 f"The backup predates {len(result.pending_migrations)} migrations of this "
