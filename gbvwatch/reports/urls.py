@@ -23,4 +23,9 @@ urlpatterns = [
         views.snapshot_download,
         name="snapshot_download",
     ),
+    path(
+        "<uuid:report_id>/snapshots/<uuid:snapshot_id>/inputs/",
+        views.snapshot_inputs,
+        name="snapshot_inputs",
+    ),
 ]

@@ -18,6 +18,7 @@ from gbvwatch.core.access import has_permission, member_required
 from gbvwatch.core.actions import ActionError
 from gbvwatch.reports import actions, jobs, queries
 from gbvwatch.reports.forms import DownloadForm, NarrativeForm, ReportCreateForm
+from gbvwatch.reports.inputs import canonical_json
 from gbvwatch.reports.kinds import NARRATIVE_DEFAULTS
 from gbvwatch.reports.models import Report
 from gbvwatch.reports.render import report_render
@@ -161,4 +162,16 @@ def snapshot_download(request: HttpRequest, report_id: Any, snapshot_id: Any) ->
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     if fmt == "html":
         response["Content-Security-Policy"] = DOWNLOAD_CSP
+    return response
+
+
+@member_required("reports.view")
+def snapshot_inputs(request: HttpRequest, report_id: Any, snapshot_id: Any) -> HttpResponse:
+    """The frozen inputs as canonical JSON: their SHA-256 is the snapshot's data hash, so
+    anyone can check which data a quoted figure came from."""
+    report = queries.report_get(request.user, report_id)
+    snapshot = queries.snapshot_get(request.user, report, snapshot_id)
+    response = HttpResponse(canonical_json(snapshot.inputs), content_type="application/json")
+    name = f"inputs-{snapshot.data_hash[:12]}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -73,6 +73,7 @@ ORG_SCOPED = {
     "reports:snapshot_detail",
     "reports:snapshot_preview",
     "reports:snapshot_download",
+    "reports:snapshot_inputs",
     "api-report-detail",
     "api-report-generate",
     "api-report-snapshot",

@@ -3,7 +3,9 @@ progress can be read, previews and downloads it; readers only read; bad input is
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import uuid
 
 import pytest
@@ -56,6 +58,9 @@ def test_a_builder_creates_edits_generates_previews_and_downloads_a_report(world
     again = client.post(reverse("reports:report_generate", args=[report.pk]), {"job": job_id})
     assert again.status_code == 302 and ReportSnapshot.objects.count() == 1  # not twice
 
+    frozen = client.get(reverse("reports:snapshot_inputs", args=[report.pk, snapshot.pk]))
+    assert hashlib.sha256(frozen.content).hexdigest() == snapshot.data_hash
+    assert json.loads(frozen.content) == snapshot.inputs
     shown = client.get(generated["Location"])
     assert snapshot.data_hash in shown.content.decode()
     assert shown.context["snapshot"].figures
