@@ -112,6 +112,11 @@ urlpatterns = [
         name="api-report-file",
     ),
     path(
+        "v1/reports/<str:report_id>/snapshots/<str:snapshot_id>/inputs/",
+        reports_api.SnapshotInputsAPI.as_view(),
+        name="api-report-inputs",
+    ),
+    path(
         "v1/reports/<str:report_id>/jobs/<str:job_id>/",
         reports_api.JobAPI.as_view(),
         name="api-report-job",

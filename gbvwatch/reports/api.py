@@ -26,6 +26,7 @@ from gbvwatch.cases.api import (
 )
 from gbvwatch.core.actions import ActionError
 from gbvwatch.reports import actions, jobs, queries
+from gbvwatch.reports.inputs import canonical_json
 from gbvwatch.reports.models import JobState, Report, ReportKind, ReportSnapshot
 from gbvwatch.reports.render import FORMATS, report_render
 
@@ -256,3 +257,18 @@ class SnapshotFileAPI(ReportsAPIView):
         response = HttpResponse(data, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+class SnapshotInputsAPI(ReportsAPIView):
+    """The frozen inputs of a snapshot, as canonical JSON."""
+
+    @extend_schema(
+        parameters=[REPORT_ID, SNAPSHOT_ID],
+        responses={200: OpenApiTypes.OBJECT, **ERRORS, **NOT_FOUND},
+        description="Sorted keys, no spaces, UTF-8: the SHA-256 of the body is the data hash.",
+    )
+    def get(self, request: Request, report_id: str, snapshot_id: str) -> Any:
+        """Every figure of the snapshot was computed from these."""
+        user = _user(request)
+        snapshot = queries.snapshot_get(user, queries.report_get(user, report_id), snapshot_id)
+        return HttpResponse(canonical_json(snapshot.inputs), content_type="application/json")

@@ -78,6 +78,7 @@ ORG_SCOPED = {
     "api-report-generate",
     "api-report-snapshot",
     "api-report-file",
+    "api-report-inputs",
     "api-report-job",
 }
 # Patterns with parameters whose objects are shared by the whole instance.
@@ -117,6 +118,7 @@ API_FOR_MEMBERS = {
     "api-report-generate",
     "api-report-snapshot",
     "api-report-file",
+    "api-report-inputs",
     "api-report-job",
 }
 ROLES = [None, Role.COORDINATOR, Role.CASEWORKER, Role.ANALYST, Role.VIEWER]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 import pytest
@@ -33,6 +34,8 @@ def test_a_report_is_created_edited_generated_watched_and_downloaded(world):
     listed = client.get(REPORTS).json()
     assert listed["results"][0]["snapshots"][0]["data_hash"] == snapshot["data_hash"]
 
+    inputs = client.get(reverse("api-report-inputs", args=[report["id"], snapshot["id"]]))
+    assert hashlib.sha256(inputs.content).hexdigest() == snapshot["data_hash"]
     file_url = reverse("api-report-file", args=[report["id"], snapshot["id"]])
     markdown = client.get(file_url, {"format": "md"})
     assert markdown["Content-Type"].startswith("text/markdown")
