@@ -11,6 +11,7 @@ from gbvwatch.core.access import member_required, public
 from gbvwatch.directory.api import ServiceDetailAPI, ServiceListAPI
 from gbvwatch.gaps.views import gaps_api
 from gbvwatch.geography.api import UnitDetailAPI, UnitListAPI
+from gbvwatch.reports import api as reports_api
 from gbvwatch.siting.api import ScenarioListAPI, SitingAPI
 from gbvwatch.stats.views import stats_api
 from gbvwatch.upr.api import RecommendationDetailAPI, RecommendationListAPI, UprSummaryAPI
@@ -88,4 +89,36 @@ urlpatterns = [
         name="api-siting-scenarios",
     ),
     path("v1/stats/", stats_api, name="api-stats"),
+    # Reports: session authentication, reports.view to read, reports.build to write.
+    path("v1/reports/", reports_api.ReportListAPI.as_view(), name="api-report-list"),
+    path(
+        "v1/reports/<str:report_id>/",
+        reports_api.ReportDetailAPI.as_view(),
+        name="api-report-detail",
+    ),
+    path(
+        "v1/reports/<str:report_id>/snapshots/",
+        reports_api.SnapshotCreateAPI.as_view(),
+        name="api-report-generate",
+    ),
+    path(
+        "v1/reports/<str:report_id>/snapshots/<str:snapshot_id>/",
+        reports_api.SnapshotAPI.as_view(),
+        name="api-report-snapshot",
+    ),
+    path(
+        "v1/reports/<str:report_id>/snapshots/<str:snapshot_id>/file/",
+        reports_api.SnapshotFileAPI.as_view(),
+        name="api-report-file",
+    ),
+    path(
+        "v1/reports/<str:report_id>/snapshots/<str:snapshot_id>/inputs/",
+        reports_api.SnapshotInputsAPI.as_view(),
+        name="api-report-inputs",
+    ),
+    path(
+        "v1/reports/<str:report_id>/jobs/<str:job_id>/",
+        reports_api.JobAPI.as_view(),
+        name="api-report-job",
+    ),
 ]

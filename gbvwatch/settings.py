@@ -234,6 +234,8 @@ SPECTACULAR_SETTINGS = {
         "ServiceKindEnum": "gbvwatch.directory.models.Kind",
         "IndicatorKindEnum": "gbvwatch.cases.models.IndicatorKind",
         "ImplementationStatusEnum": "gbvwatch.upr.models.Status",
+        "ReportKindEnum": "gbvwatch.reports.models.ReportKind",
+        "JobStateEnum": "gbvwatch.reports.models.JobState",
     },
 }
 # Shown in the footer: AGPL-3.0 section 13 asks a modified, hosted version to offer its source.

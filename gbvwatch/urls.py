@@ -10,6 +10,7 @@ urlpatterns = [
     path("accountability/", include("gbvwatch.accountability.urls")),
     path("upr/", include("gbvwatch.upr.urls")),
     path("stats/", include("gbvwatch.stats.urls")),
+    path("reports/", include("gbvwatch.reports.urls")),
     path("api/", include("gbvwatch.api_urls")),
     path("info/", include("gbvwatch.public.urls")),
     path("public-page/", include("gbvwatch.public.staff_urls")),

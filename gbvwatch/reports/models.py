@@ -58,3 +58,34 @@ class ReportSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.data_hash[:12]}"
+
+
+class JobState(models.TextChoices):
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class ReportJob(models.Model):
+    """One generation as it runs: its step and fraction, for a progress bar that another
+    request reads. The id is handed out with the form, so a page can watch the job from the
+    moment it is sent."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="jobs")
+    requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.RUNNING)
+    step = models.CharField(max_length=40, blank=True)
+    fraction = models.FloatField(default=0.0)
+    snapshot = models.ForeignKey(
+        ReportSnapshot, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error = models.TextField(blank=True)  # a message for the person, never a traceback
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.state} {self.fraction:.0%}"

@@ -6,6 +6,7 @@ is not declared below as either organisation-scoped or instance-wide.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -66,6 +67,19 @@ ORG_SCOPED = {
     "api-case-indicator-add",
     "siting:scenario_detail",
     "siting:scenario_delete",
+    "reports:report_detail",
+    "reports:report_generate",
+    "reports:job_status",
+    "reports:snapshot_detail",
+    "reports:snapshot_preview",
+    "reports:snapshot_download",
+    "reports:snapshot_inputs",
+    "api-report-detail",
+    "api-report-generate",
+    "api-report-snapshot",
+    "api-report-file",
+    "api-report-inputs",
+    "api-report-job",
 }
 # Patterns with parameters whose objects are shared by the whole instance.
 INSTANCE_WIDE = {
@@ -99,6 +113,13 @@ API_FOR_MEMBERS = {
     "api-case-indicator-add",
     "api-case-campaign-list",
     "api-case-indicator-lookup",
+    "api-report-list",
+    "api-report-detail",
+    "api-report-generate",
+    "api-report-snapshot",
+    "api-report-file",
+    "api-report-inputs",
+    "api-report-job",
 }
 ROLES = [None, Role.COORDINATOR, Role.CASEWORKER, Role.ANALYST, Role.VIEWER]
 
@@ -301,6 +322,8 @@ def _kwargs_for(
         return {"campaign_id": world["campaigns"][scope_name]}
     if "scenario_id" in params:
         return {"scenario_id": _scenario(world, scope_name)}
+    if "report_id" in params:
+        return {k: v for k, v in _report(world, scope_name).items() if k in params}
     if "release_id" in params:  # coalition releases belong to the whole instance
         return {"release_id": world["release_id"]}
     if "record_id" in params:  # a login session: "own" is the acting person's own
@@ -321,6 +344,26 @@ def _scenario(world: dict[str, Any], scope_name: str) -> int:
         defaults={"parameters": {}, "report": {"sites": [], "demand": []}},
     )
     return scenario.pk
+
+
+def _report(world: dict[str, Any], scope_name: str) -> dict[str, Any]:
+    """A report of the own or the other organisation, with a snapshot and a finished job.
+    The snapshot's inputs are empty: every figure then reads "no data" (cheap to render)."""
+    from gbvwatch.reports.models import Report, ReportJob, ReportSnapshot
+
+    owner = world["users"][Role.COORDINATOR] if scope_name == "own" else world["stranger"]
+    report, _ = Report.objects.get_or_create(
+        organisation=owner.membership.organisation,
+        title=f"{scope_name}-report",
+        defaults={"kind": "factsheet", "language": "en", "year": 2024},
+    )
+    snapshot = report.snapshots.first() or ReportSnapshot.objects.create(
+        report=report, inputs={}, figures=[], data_hash="0" * 64, parameters={"year": 2024}
+    )
+    job = report.jobs.first() or ReportJob.objects.create(
+        id=uuid.uuid4(), report=report, state="done", snapshot=snapshot
+    )
+    return {"report_id": report.pk, "snapshot_id": snapshot.pk, "job_id": job.pk}
 
 
 def _request(client: Client, url: str) -> int:
@@ -344,6 +387,8 @@ def _expected(rule: AccessRule, role: str | None, name: str, scope_name: str) ->
         return {403}
     if scope_name == "other" and name in ORG_SCOPED:
         return {404}
+    if name in API_FOR_MEMBERS:  # allowed; the matrix's empty form body is not JSON
+        return {200, 302, 415, 423}
     return {200, 302, 423}  # 423: allowed, but this session holds no organisation key
 
 
