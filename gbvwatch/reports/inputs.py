@@ -67,6 +67,18 @@ def unit_names() -> dict[str, dict[str, str]]:
     }
 
 
+def boundaries_digest() -> str:
+    """SHA-256 of every unit boundary (code and geometry, in a fixed order): the maps are drawn
+    from these, so the data hash covers them without freezing the polygons themselves."""
+    from gbvwatch.geography.models import Boundary
+
+    digest = hashlib.sha256()
+    rows = Boundary.objects.order_by("unit__code", "source_id", "pk")
+    for code, geometry in rows.values_list("unit__code", "geometry"):
+        digest.update(canonical_json([code, geometry]))
+    return digest.hexdigest()
+
+
 def inputs_gather(*, year: int, progress: Progress | None = None) -> dict[str, Any]:
     """Gather the gap analysis of `year`, the UPR summary, the coalition statistics (all years,
     suppressed) and the services; reads the database, writes nothing."""
@@ -94,6 +106,7 @@ def inputs_gather(*, year: int, progress: Progress | None = None) -> dict[str, A
             "stats": stats,
             "services": services,
             "units": units,
+            "boundaries_sha256": boundaries_digest(),
         }
     )
     return inputs

@@ -11,6 +11,7 @@ from docx import Document as open_docx
 
 from gbvwatch.core.actions import ActionError
 from gbvwatch.core.models import AuditEntry
+from gbvwatch.geography.models import Boundary
 from gbvwatch.reference.models import KeyFigure
 from gbvwatch.reports.actions import report_create, report_narrative_update, report_snapshot_create
 from gbvwatch.reports.queries import report_get, reports_for, snapshot_get
@@ -50,6 +51,16 @@ def test_unchanged_data_gives_the_same_hash_and_one_more_shelter_place_changes_i
     in_azerbaijani = _report(world, language="az")
     az = report_snapshot_create(user=world["analyst"].user, report=in_azerbaijani)
     assert az.data_hash == changed.data_hash  # the hash does not depend on the language
+    # The maps are drawn from the boundaries: a moved border changes the hash too.
+    boundary = Boundary.objects.order_by("pk").first()
+    assert boundary is not None
+    ring = boundary.geometry["coordinates"][0]
+    if boundary.geometry["type"] == "MultiPolygon":
+        ring = ring[0]
+    ring[1] = [ring[1][0] + 0.01, ring[1][1]]
+    boundary.save()
+    moved = report_snapshot_create(user=world["analyst"].user, report=report)
+    assert moved.data_hash != changed.data_hash
 
 
 def test_viewer_reads_but_cannot_build_and_other_organisations_see_nothing(members):
