@@ -226,16 +226,27 @@ def _upr_groups(ctx: _Context) -> list[Block]:
     return [*lead, Bullets(items)] if items else list(lead)
 
 
-def _upr_status(ctx: _Context) -> list[Block]:
-    statuses = [f for k, f in ctx.figures.items() if k.startswith("upr_status_")]
+def _status_list(ctx: _Context, prefix: str) -> Bullets | None:
+    statuses = [f for k, f in ctx.figures.items() if k.startswith(prefix)]
     if not statuses:
-        return []
-    items = tuple(
+        return None
+    return Bullets(tuple(
         Text(_("%(count)s %(status)s") % {"count": f.text, "status": f.label}, ctx.notes.ref(f))
         for f in statuses
-    )
-    return [Text(_("Status of the recommendations as last assessed by the coalition:")),
-            Bullets(items)]  # fmt: skip
+    ))  # fmt: skip
+
+
+def _upr_status(ctx: _Context) -> list[Block]:
+    blocks: list[Block] = []
+    gbv = _status_list(ctx, "upr_gbv_status_")
+    if gbv is not None:
+        blocks += [Text(_("Status of the GBV recommendations as last assessed by the coalition:")),
+                   gbv]  # fmt: skip
+    every = _status_list(ctx, "upr_status_")
+    if every is not None:
+        blocks += [Text(_("Status of all the recommendations as last assessed by the coalition:")),
+                   every]  # fmt: skip
+    return blocks
 
 
 def _shelters(ctx: _Context) -> list[Block]:

@@ -139,7 +139,25 @@ def upr_figures(upr: Inputs) -> list[Figure]:
     for code, count in upr["by_status"].items():
         label = str(statuses.get(code, code))
         out.append(Figure(f"upr_status_{code}", count, number(count), unit, label, note))
-    return out
+    return out + _gbv_statuses(upr, statuses, note)
+
+
+def _gbv_statuses(upr: Inputs, labels: Mapping[str, Any], note: SourceNote) -> list[Figure]:
+    """The status of the GBV recommendations only (empty for a summary without the counts
+    by group and status, as frozen before they existed)."""
+    by_group_status = upr.get("by_group_status") or {}
+    totals: dict[str, int] = {}
+    for group, counts in by_group_status.items():
+        if group == NOT_GBV_GROUP:
+            continue
+        for code, count in counts.items():
+            totals[code] = totals.get(code, 0) + int(count)
+    unit = _("recommendations")
+    return [
+        Figure(f"upr_gbv_status_{code}", count, number(count), unit,
+               str(labels.get(code, code)), note)
+        for code, count in totals.items()
+    ]  # fmt: skip
 
 
 # -- shelters, distance, availability, capacity ---------------------------------------------

@@ -138,3 +138,25 @@ def test_narrative_blocks_are_saved_checked_and_reset(alice):
     assert "Later text" not in html  # the snapshot keeps the narrative it was made with
     docx = report_render(snapshot, fmt="docx")[0]
     assert hostile in "\n".join(p.text for p in open_docx(io.BytesIO(docx)).paragraphs)
+
+
+def test_the_status_of_gbv_recommendations_counts_only_the_gbv_groups():
+    from gbvwatch.reports.figures import upr_figures
+
+    upr = {
+        "total": 10,
+        "by_group": {"violence_against_women": 3, "legal_reform_nap": 2, "none": 5},
+        "by_status": {"not_assessed": 7, "not_implemented": 3},
+        "by_group_status": {
+            "violence_against_women": {"not_assessed": 1, "not_implemented": 2},
+            "legal_reform_nap": {"not_assessed": 1, "not_implemented": 1},
+            "none": {"not_assessed": 5, "not_implemented": 0},
+        },
+    }
+    figures = {f.key: f for f in upr_figures(upr)}
+    assert figures["upr_gbv_total"].value == 5
+    assert figures["upr_gbv_status_not_implemented"].value == 3
+    assert figures["upr_gbv_status_not_assessed"].value == 2
+    assert figures["upr_status_not_assessed"].value == 7  # all recommendations, as before
+    del upr["by_group_status"]  # a snapshot frozen before the counts existed
+    assert not [k for k in (f.key for f in upr_figures(upr)) if k.startswith("upr_gbv_status")]
