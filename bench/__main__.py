@@ -9,7 +9,7 @@ next to its median. `make bench-full` (SITING_BENCH_FULL=1) adds the slowest sit
 from __future__ import annotations
 
 # Import first: it caps numpy's thread pools before numpy loads (one-core measurements).
-from bench import access, backups, cases, casesapi, public, siting, stats, threats, upr  # isort: skip
+from bench import access, backups, cases, casesapi, public, reports, siting, stats, threats, upr  # isort: skip
 
 import datetime as dt
 import os
@@ -164,6 +164,7 @@ def main() -> None:
         *upr.run(),
         *threats.run(),
         *stats.run(),
+        *reports.run(),
         *_access_rows(),
         *public.run(),
         *siting.dataset_rows(),
