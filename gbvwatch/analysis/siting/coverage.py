@@ -252,6 +252,8 @@ def cover_lagrangian(
     Polyak step's target); it stops once (base + bound) is within `stop_gap` of base + lower."""
     rows_of = csr_matrix(csc_matrix(covers, dtype=np.float64).T)  # column j -> its groups
     m = rows_of.shape[0]
+    if k <= 0:  # no column may open: nothing more is covered (l = w gives exactly 0)
+        return CoverLagrangian(0.0, np.zeros(0, dtype=np.int64), 0)
     if m <= k:
         return CoverLagrangian(float(women.sum()), np.arange(m, dtype=np.int64), 0)
     weight = np.asarray(women, dtype=np.float64)

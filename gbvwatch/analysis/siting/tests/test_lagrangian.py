@@ -59,3 +59,23 @@ def test_large_covering_path_reports_a_valid_bound(
     assert large.objective_value <= large.bound + 1e-9
     assert large.status in {"optimal", "heuristic"}
     assert (large.status == "optimal") == (large.gap == 0.0)
+
+
+def test_covering_lagrangian_with_no_site_to_open_bounds_by_zero() -> None:
+    covers, women = _covers(0)
+    assert cover_lagrangian(covers, women, 0, lower=0.0, time_limit_s=1.0).bound == 0.0
+
+
+def test_large_covering_path_with_every_site_locked(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(7)
+    points = rng.uniform(0, 100, (50, 2))
+    sites = rng.uniform(0, 100, (6, 2))
+    km = np.linalg.norm(points[:, None] - sites[None], axis=2)
+    women = rng.integers(1, 50, 50).astype(float)
+    problem = problem_from_costs(km, women, radius_km=30.0, locked=(1, 4))
+    monkeypatch.setattr(coverage, "LP_MAX_NONZEROS", 0)
+    result = siting_solve(problem, "coverage", 2)
+    covered = (km[:, [1, 4]] <= 30.0).any(axis=1)
+    assert result.objective_value == float(women[covered].sum())
+    assert result.bound == result.objective_value
+    assert result.status == "optimal"
