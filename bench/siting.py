@@ -159,7 +159,10 @@ def _spopt(case: Case, seed: int) -> dict[str, Any]:
         model = LSCP.from_cost_matrix(costs, case.radius_km)
     model.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=600))
     value = float(model.problem.objective.value())
-    status = pulp.LpStatus[model.problem.status]
+    # pulp says "Optimal" also when CBC stops at its time limit with a solution in hand; its
+    # solution status tells a proven optimum from a feasible one.
+    proven = model.problem.sol_status == pulp.LpSolutionOptimal
+    status = "Optimal" if proven else pulp.LpSolution.get(model.problem.sol_status, "unknown")
     seconds = time.perf_counter() - start
     return {
         "seed": seed,
@@ -254,6 +257,9 @@ def _case_row(case: Case, full: bool) -> str:
     paired_s = statistics.median(a["seconds"] for a, _ in paired) if paired else None
     spopt_mb = statistics.median(b["peak_mb"] for _, b in paired) if paired else None
     agree = "—" if not paired else ("yes" if all(_same(a, b) for a, b in paired) else "NO")
+    unproven = sorted({b["status"] for _, b in paired} - {"Optimal"})
+    if unproven:  # e.g. CBC stopped at its 600 s limit: its value is then no proven optimum
+        agree += f" (spopt: {', '.join(unproven)})"
     first = "—"
     if paired and all("first_value" in a for a, _ in paired):
         first_s = statistics.median(a["first_seconds"] for a, _ in paired)
