@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run serve test test-fast lint typecheck bench bench-siting bench-full messages lock browser pdf-libs pdf-tools clean-venv
+.PHONY: install install-dev run serve test test-fast lint typecheck bench bench-siting bench-reports bench-full messages lock browser pdf-libs pdf-tools clean-venv
 
 install: $(STAMP)
 
@@ -77,6 +77,10 @@ bench: install-dev
 # Only the siting planner against spopt (about 15 minutes); rewrites that section of bench/RESULTS.md.
 bench-siting: install-dev
 	$(BIN)/python -m bench.siting --write
+
+# Only the reports rows (about a minute); rewrites that section of bench/RESULTS.md.
+bench-reports: install-dev
+	$(BIN)/python -m bench.reports
 
 # Adds the slowest siting baselines (spopt on 87,000 x 500, p-median 2,000 x 200, set covering).
 bench-full: install-dev

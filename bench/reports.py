@@ -7,11 +7,17 @@ every report reads. Run by `make bench`."""
 
 from __future__ import annotations
 
+import os
+import platform
 import statistics
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 REPEAT = 3
+SECTION = "## Reports: "
+NEXT_SECTION = "## Nearest accepting service"  # what follows in `make bench`'s order
 
 
 def _median_ms(fn: Callable[[], object], repeat: int = REPEAT) -> float:
@@ -67,3 +73,41 @@ def run() -> list[str]:
         *[f"| {label} | {ms:,.0f} | {ms / base:.2f} |" for label, ms in measured],
         "",
     ]
+
+
+def results_write(rows: list[str], results: Path, note: str) -> None:
+    """Put the rows, with a line saying when and where they ran, in place of this section of
+    RESULTS.md (or before the section that follows it in `make bench`), leaving the rest."""
+    text = results.read_text(encoding="utf-8")
+    block = "\n".join([rows[0], "", note, *rows[1:]]) + "\n"
+    head, found, tail = text.partition(SECTION)
+    if found:
+        rest = tail[tail.find("\n## ") + 1 :] if "\n## " in tail else ""
+        text = head + block + rest
+    elif NEXT_SECTION in text:
+        before, _sep, after = text.partition(NEXT_SECTION)
+        text = before + block + "\n" + NEXT_SECTION + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + block
+    results.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":  # `make bench-reports`: only these rows, into RESULTS.md
+    from bench.__main__ import _member_client, _setup_django
+
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("load_dataset", "az", verbosity=0)
+    _member_client()
+    began = time.gmtime()
+    load = os.getloadavg()
+    lines = run()
+    note = (
+        f"Report rows run {time.strftime('%Y-%m-%d %H:%M', began)} UTC on "
+        f"{platform.node() or 'unknown'} ({platform.machine()}, {os.cpu_count()} cores) by "
+        f"`make bench-reports` (these rows only, without the cases of the other benchmarks); "
+        f"load average {', '.join(f'{x:.1f}' for x in load)} before."
+    )
+    results_write(lines, Path(__file__).resolve().parent / "RESULTS.md", note)
+    sys.stdout.write("\n".join(lines) + "\n")
