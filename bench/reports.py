@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import platform
-import statistics
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from bench import median_ms
 
 REPEAT = 3
 SECTION = "## Reports: "
@@ -21,13 +22,7 @@ NEXT_SECTION = "## Nearest accepting service"  # what follows in `make bench`'s 
 
 
 def _median_ms(fn: Callable[[], object], repeat: int = REPEAT) -> float:
-    fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+    return median_ms(fn, repeat)
 
 
 def _cold(fn: Callable[[], object]) -> Callable[[], object]:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import statistics
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
+
+from bench import median_ms
 
 INCIDENTS = 50_000
 ATTACKS = 5_000
@@ -22,13 +22,7 @@ REPEAT = 5
 
 
 def _median_ms(fn: Callable[[], object], repeat: int = REPEAT) -> float:
-    fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+    return median_ms(fn, repeat)
 
 
 def _populate(rng: random.Random) -> Any:
