@@ -1,6 +1,6 @@
 """Generating a snapshot as a job whose progress another request can read.
 
-The generation itself runs in the request that asks for it (a few seconds on the shipped
+The generation itself runs in the request that asks for it (under a second on the shipped
 dataset); each step is written to the job row in its own short transaction, so the page
 (or an API client) can poll the job meanwhile. The job id comes with the form, so the page
 knows what to watch before its request returns."""
