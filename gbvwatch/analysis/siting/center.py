@@ -10,10 +10,10 @@ import math
 import time
 
 import numpy as np
-from scipy.sparse import csc_matrix, csr_matrix
+from scipy.sparse import csr_matrix
 
 from gbvwatch.analysis.siting.coverage import _greedy_cover_all
-from gbvwatch.analysis.siting.highs import Mip, mip_solve
+from gbvwatch.analysis.siting.highs import mip_solve, set_cover_mip
 from gbvwatch.analysis.siting.median import MedianData, median_data, result_status
 from gbvwatch.analysis.siting.order import distance_order
 from gbvwatch.analysis.siting.problem import (
@@ -103,16 +103,7 @@ def _feasible(
     greedy = _greedy_cover_all(merged)
     if greedy.size <= budget:
         return True, kept[greedy].astype(np.int64)
-    m = kept.size
-    mip = Mip(
-        cost=np.ones(m),
-        matrix=csc_matrix(merged, dtype=np.float64),
-        row_lower=np.ones(merged.shape[0]),
-        row_upper=np.full(merged.shape[0], math.inf),
-        lower=np.zeros(m),
-        upper=np.ones(m),
-        integer=np.ones(m, dtype=np.bool_),
-    )
+    mip = set_cover_mip(merged)
     remaining = deadline - time.perf_counter()
     if remaining <= 0:
         return None, np.zeros(0, dtype=np.int64)

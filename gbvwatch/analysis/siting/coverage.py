@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import csc_matrix, csr_matrix, hstack, identity, vstack
 
-from gbvwatch.analysis.siting.highs import Mip, mip_solve
+from gbvwatch.analysis.siting.highs import Mip, mip_solve, set_cover_mip
 from gbvwatch.analysis.siting.median import result_status
 from gbvwatch.analysis.siting.order import coverage_order
 from gbvwatch.analysis.siting.problem import (
@@ -151,15 +151,7 @@ def set_covering(
     chosen, bound, solver_done = greedy, float(greedy.size), True
     if core.shape[0]:
         m = core.shape[1]
-        mip = Mip(
-            cost=np.ones(m),
-            matrix=csc_matrix(core, dtype=np.float64),
-            row_lower=np.ones(core.shape[0]),
-            row_upper=np.full(core.shape[0], math.inf),
-            lower=np.zeros(m),
-            upper=np.ones(m),
-            integer=np.ones(m, dtype=np.bool_),
-        )
+        mip = set_cover_mip(core)
         bound = _ceil(
             mip_solve(mip, time_limit_s=time_limit_s, gap_tolerance=0.0, relax=True).bound
         )

@@ -34,6 +34,20 @@ class Mip:
     offset: float = 0.0
 
 
+def set_cover_mip(covers: Any) -> Mip:
+    """Fewest columns of the 0/1 matrix `covers` (rows x columns) that cover every row."""
+    m = covers.shape[1]
+    return Mip(
+        cost=np.ones(m),
+        matrix=csc_matrix(covers, dtype=np.float64),
+        row_lower=np.ones(covers.shape[0]),
+        row_upper=np.full(covers.shape[0], math.inf),
+        lower=np.zeros(m),
+        upper=np.ones(m),
+        integer=np.ones(m, dtype=np.bool_),
+    )
+
+
 @dataclass(frozen=True)
 class MipAnswer:
     """Solution values, objective, best bound and HiGHS' status in words; seconds of HiGHS."""
