@@ -18,7 +18,7 @@ from gbvwatch.core.audit import audit_append
 from gbvwatch.core.models import Membership
 from gbvwatch.reports.figures import figures_compute, figures_json
 from gbvwatch.reports.inputs import Progress, data_hash, inputs_gather
-from gbvwatch.reports.kinds import NARRATIVE_MAX_CHARS, narrative_keys
+from gbvwatch.reports.kinds import NARRATIVE_MAX_CHARS, narrative_defaults, narrative_keys
 from gbvwatch.reports.models import Report, ReportKind, ReportSnapshot
 
 TITLE_MAX_CHARS = 200
@@ -98,7 +98,8 @@ def report_create(*, user: Any, kind: str, language: str, title: str, year: int)
 
 
 def report_narrative_update(*, user: Any, report: Report, blocks: dict[str, str]) -> Report:
-    """Save edited narrative blocks; an empty text restores the block's default. Audited
+    """Save edited narrative blocks; an empty text, or the default text itself, keeps the
+    block's default (so a later version's better default still reaches it). Audited
     with the keys changed (never the text)."""
     _builder(user, report)
     known = narrative_keys(report.kind)
@@ -109,9 +110,10 @@ def report_narrative_update(*, user: Any, report: Report, blocks: dict[str, str]
             % {"keys": ", ".join(unknown), "known": ", ".join(known)}
         )
     narrative = dict(report.narrative)
+    defaults = narrative_defaults(report.language)
     for key, value in blocks.items():
         text = _text(value, key, NARRATIVE_MAX_CHARS)
-        if text:
+        if text and text != defaults[key].strip():
             narrative[key] = text
         else:
             narrative.pop(key, None)

@@ -7,14 +7,14 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.validators import MaxValueValidator
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gbvwatch.reports.actions import FIRST_YEAR, TITLE_MAX_CHARS
 from gbvwatch.reports.kinds import (
-    NARRATIVE_DEFAULTS,
     NARRATIVE_LABELS,
     NARRATIVE_MAX_CHARS,
+    narrative_defaults,
     narrative_keys,
 )
 from gbvwatch.reports.models import Report, ReportKind
@@ -56,8 +56,7 @@ class NarrativeForm(forms.Form):
 
     def __init__(self, *args: Any, report: Report, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        with translation.override(report.language):
-            defaults = {key: str(text) for key, text in NARRATIVE_DEFAULTS.items()}
+        defaults = narrative_defaults(report.language)
         for key in narrative_keys(report.kind):
             self.fields[key] = forms.CharField(
                 label=str(NARRATIVE_LABELS[key]),

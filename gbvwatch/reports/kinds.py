@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -71,6 +72,12 @@ NARRATIVE_LABELS: dict[str, Promise] = {
     "closing": _("Closing"),
 }
 NARRATIVE_MAX_CHARS = 20_000
+
+
+def narrative_defaults(language: str) -> dict[str, str]:
+    """The default text of every narrative block in `language`."""
+    with translation.override(language):
+        return {key: str(text) for key, text in NARRATIVE_DEFAULTS.items()}
 
 
 @dataclass(frozen=True)

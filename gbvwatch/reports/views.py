@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
@@ -19,7 +18,6 @@ from gbvwatch.core.actions import ActionError
 from gbvwatch.reports import actions, jobs, queries
 from gbvwatch.reports.forms import DownloadForm, NarrativeForm, ReportCreateForm
 from gbvwatch.reports.inputs import canonical_json
-from gbvwatch.reports.kinds import NARRATIVE_DEFAULTS
 from gbvwatch.reports.models import Report
 from gbvwatch.reports.render import report_render
 
@@ -63,13 +61,6 @@ def _detail_context(request: HttpRequest, report: Report, form: NarrativeForm) -
     }
 
 
-def _changed_blocks(report: Report, cleaned: dict[str, str]) -> dict[str, str]:
-    """The blocks as sent, with a text equal to the default saved as empty (the default)."""
-    with translation.override(report.language):
-        defaults = {key: str(text).strip() for key, text in NARRATIVE_DEFAULTS.items()}
-    return {k: "" if v.strip() == defaults.get(k) else v for k, v in cleaned.items()}
-
-
 @member_required("reports.view")
 def report_detail(request: HttpRequest, report_id: Any) -> HttpResponse:
     """A report: its narrative blocks (saved by builders) and its generations."""
@@ -80,9 +71,10 @@ def report_detail(request: HttpRequest, report_id: Any) -> HttpResponse:
         if not has_permission(request.user, "reports.build"):
             return HttpResponse(status=403)
         if form.is_valid():
-            blocks = _changed_blocks(report, form.cleaned_data)
             try:
-                actions.report_narrative_update(user=request.user, report=report, blocks=blocks)
+                actions.report_narrative_update(
+                    user=request.user, report=report, blocks=form.cleaned_data
+                )
             except ActionError as exc:
                 form.add_error(None, str(exc))
             else:

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from gbvwatch.cases.tests.test_api import _created, _send
 from gbvwatch.cases.tests.test_incidents import _logged_in
+from gbvwatch.reports.kinds import narrative_defaults
 from gbvwatch.reports.models import Report, ReportJob, ReportSnapshot
 
 REPORTS = reverse("api-report-list")
@@ -21,6 +22,9 @@ def test_a_report_is_created_edited_generated_watched_and_downloaded(world):
     report = _created(client, REPORTS, body)
     assert report["snapshots"] == [] and report["narrative"] == {}
     detail = reverse("api-report-detail", args=[report["id"]])
+    default = narrative_defaults("ru")["recommendations"]
+    kept = _send(client, "patch", detail, {"narrative": {"recommendations": default}})
+    assert kept.json()["narrative"] == {}  # the default text sent back stays the default
     edited = _send(client, "patch", detail, {"narrative": {"recommendations": "Открыть убежища."}})
     assert edited.status_code == 200
     assert edited.json()["narrative"] == {"recommendations": "Открыть убежища."}
