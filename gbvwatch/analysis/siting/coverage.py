@@ -33,6 +33,8 @@ _EPS = 1e-9
 # groups x 1,969 sites, 2.3 million nonzeros, it had not finished after 60 s); the Lagrangian
 # bound, which equals the LP bound at its best multipliers, answers instead.
 LP_MAX_NONZEROS = 1_000_000
+# Below that, the Lagrangian gets this long to prove the heuristic before the LP is built.
+LAGRANGIAN_FIRST_S = 5.0
 
 
 def maximal_covering(
@@ -57,13 +59,16 @@ def maximal_covering(
     if reduced.columns.size <= budget:
         chosen, bound, status = np.arange(reduced.columns.size), None, "optimal"
         notes.append("every useful candidate fits within k: all are opened")
-    elif reduced.covers.nnz > LP_MAX_NONZEROS:
+    else:
+        # The Lagrangian first: it is cheap, and on most instances it already proves the
+        # heuristic optimal (87,000 points x 500 sites: 0.4 s against 22 s for the LP).
+        large = reduced.covers.nnz > LP_MAX_NONZEROS
         lagrangian = cover_lagrangian(
             reduced.covers,
             reduced.women,
             budget,
             heuristic_value,
-            time_limit_s=time_limit_s,
+            time_limit_s=time_limit_s if large else min(time_limit_s, LAGRANGIAN_FIRST_S),
             stop_gap=gap_tolerance,
             base=base,
         )
@@ -71,36 +76,34 @@ def maximal_covering(
         if _covered_weight(reduced.covers, reduced.women, second) > heuristic_value:
             picked = second
             heuristic_value = _covered_weight(reduced.covers, reduced.women, second)
-        chosen, bound, method = picked, lagrangian.bound, "greedy-swap+lagrangian-bound"
+        chosen, bound = picked, lagrangian.bound
         reached = gap_of(base + heuristic_value, base + bound) <= gap_tolerance
-        status = "within_tolerance" if exact and reached else "heuristic"
-        notes.append(
-            f"{reduced.covers.nnz:,} coverage pairs exceed {LP_MAX_NONZEROS:,}: no LP or MIP; "
-            f"bound from {lagrangian.iterations} subgradient steps on the Lagrangian relaxation "
-            "of the covering constraints"
+        lagrangian_note = (
+            f"bound from {lagrangian.iterations} subgradient steps on the Lagrangian "
+            "relaxation of the covering constraints"
         )
-    else:
-        mip = _mclp_mip(reduced, budget)
-        # The LP bound first: when the heuristic already meets it, no branching is needed.
-        lp = mip_solve(mip, time_limit_s=time_limit_s, gap_tolerance=0.0, relax=True)
-        chosen, bound, status = picked, lp.bound, "heuristic"
-        lp_gap = gap_of(base + heuristic_value, base + lp.bound)
-        if exact and lp_gap <= gap_tolerance:
-            status = "optimal"
-            notes.append("the heuristic meets the LP bound: proven without branching")
-        elif exact:
-            answer = mip_solve(
-                mip,
-                time_limit_s=time_limit_s,
-                gap_tolerance=gap_tolerance,
-                start=_mclp_start(reduced, picked),
+        if large or reached:
+            method = "greedy-swap+lagrangian-bound"
+            status = "within_tolerance" if exact and reached else "heuristic"
+            notes.append(
+                f"{reduced.covers.nnz:,} coverage pairs exceed {LP_MAX_NONZEROS:,}: no LP or "
+                f"MIP; {lagrangian_note}"
+                if large
+                else "the heuristic is within the gap tolerance of the Lagrangian bound: no LP "
+                f"needed; {lagrangian_note}"
             )
-            if not np.isnan(answer.values).any():
-                chosen = _ones(answer.values[: reduced.columns.size])
-            bound = min(answer.bound, lp.bound)
-            status = "optimal" if answer.optimal else _limit_status(answer.status)
         else:
-            notes.append("greedy plus vertex substitution; bound from the LP relaxation")
+            chosen, bound, status = _mclp_highs(
+                reduced,
+                budget,
+                picked,
+                bound,
+                base=base,
+                exact=exact,
+                time_limit_s=max(0.1, time_limit_s - (time.perf_counter() - started)),
+                gap_tolerance=gap_tolerance,
+                notes=notes,
+            )
     covered_value = float(_covered_weight(reduced.covers, reduced.women, chosen))
     if covered_value + _EPS < heuristic_value:  # a time-limited MIP may end below the heuristic
         chosen, covered_value = picked, heuristic_value
@@ -131,6 +134,43 @@ def maximal_covering(
         unreachable_women=_uncoverable(problem, covers),
         notes=tuple(notes),
     )
+
+
+def _mclp_highs(
+    reduced: Reduced,
+    budget: int,
+    picked: IndexArray,
+    lagrangian_bound: float,
+    *,
+    base: float,
+    exact: bool,
+    time_limit_s: float,
+    gap_tolerance: float,
+    notes: list[str],
+) -> tuple[IndexArray, float, str]:
+    """The LP bound, then (exact) the MIP from the heuristic's start. Returns the chosen
+    columns, the bound (never above the Lagrangian's) and the status."""
+    heuristic_value = float(_covered_weight(reduced.covers, reduced.women, picked))
+    mip = _mclp_mip(reduced, budget)
+    # The LP bound first: when the heuristic already meets it, no branching is needed.
+    lp = mip_solve(mip, time_limit_s=time_limit_s, gap_tolerance=0.0, relax=True)
+    chosen, bound, status = picked, min(lp.bound, lagrangian_bound), "heuristic"
+    if not exact:
+        notes.append("greedy plus vertex substitution; bound from the LP relaxation")
+        return chosen, bound, status
+    if gap_of(base + heuristic_value, base + bound) <= gap_tolerance:
+        notes.append("the heuristic meets the LP bound: proven without branching")
+        return chosen, bound, "optimal"
+    answer = mip_solve(
+        mip,
+        time_limit_s=time_limit_s,
+        gap_tolerance=gap_tolerance,
+        start=_mclp_start(reduced, picked),
+    )
+    if not np.isnan(answer.values).any():
+        chosen = _ones(answer.values[: reduced.columns.size])
+    bound = min(answer.bound, bound)
+    return chosen, bound, "optimal" if answer.optimal else _limit_status(answer.status)
 
 
 def set_covering(

@@ -28,7 +28,11 @@ from gbvwatch.analysis.siting.problem import (
 # Above this many (point, candidate) pairs the assignment MIP is not built; the heuristic and
 # the Lagrangian bound answer instead, and the result says so.
 MAX_MIP_PAIRS = 2_000_000
-_BIG_KM = 1e9  # stands for "no site reaches this point" inside the heuristic only
+_BIG_KM = 1e9
+# Subgradient steps: Polyak's rule with this factor, halved after this many steps without a
+# better bound.
+_STEP_START = 2.0
+_STALL_STEPS = 30  # stands for "no site reaches this point" inside the heuristic only
 
 
 @dataclass(frozen=True)
@@ -56,8 +60,10 @@ def p_median(
     k = k_check(k, problem)
     data = median_data(problem)
     budget = k - len(problem.locked)
-    picked = median_greedy_swap(data.km, data.fallback_km, data.women, budget)
-    heuristic_value = median_value(data, picked)
+    search = median_heuristic(
+        data, budget, time_limit_s=max(0.0, time_limit_s - (time.perf_counter() - started))
+    )
+    picked, heuristic_value, lagrangian = search.chosen, search.value, search.lagrangian
     if not math.isfinite(heuristic_value):
         raise SitingError(
             f"k: {k} sites cannot reach every road-network component that has women "
@@ -68,16 +74,14 @@ def p_median(
     method = "greedy-swap+lagrangian-bound"
     if data.km.shape[1] <= budget:
         chosen, solver_done, method = np.arange(data.km.shape[1]), True, "all-candidates"
-    elif data.women.size:
+    elif lagrangian is not None:
         deadline = started + time_limit_s
-        lagrangian = lagrangian_bound(
-            data, budget, heuristic_value, time_limit_s=max(0.0, deadline - time.perf_counter())
-        )
         bound = lagrangian.bound
-        second = _swap_from(data, lagrangian.opened, budget)
-        if median_value(data, second) < heuristic_value:  # a second local search, other start
-            picked, heuristic_value = second, median_value(data, second)
-            chosen = picked
+        chosen = picked
+        notes.append(
+            f"Lagrangian heuristic: {lagrangian.iterations} subgradient steps, "
+            f"{lagrangian.evaluated} distinct site sets tried as solutions"
+        )
         total = data.constant + heuristic_value
         if exact and gap_of(total, data.constant + bound) > gap_tolerance:
             chosen, bound, solver_done, method = _median_exact(
@@ -112,6 +116,45 @@ def p_median(
         unreachable_women=data.unreachable_women,
         notes=tuple(notes),
     )
+
+
+@dataclass(frozen=True)
+class MedianSearch:
+    """The heuristic's answer, the Lagrangian behind it (None when there was nothing to bound),
+    and each time it held a better answer: (seconds since it started, reduced objective)."""
+
+    chosen: IndexArray
+    value: float
+    lagrangian: Lagrangian | None
+    improvements: tuple[tuple[float, float], ...]
+
+
+def median_heuristic(data: MedianData, budget: int, *, time_limit_s: float) -> MedianSearch:
+    """Greedy plus vertex substitution, then the Lagrangian heuristic: every site set the
+    relaxation opens is tried as a solution, and the best one found is improved by substitution
+    again. Returns the best answer with the bound that measures it."""
+    started = time.perf_counter()
+    picked = median_greedy_swap(data.km, data.fallback_km, data.women, budget)
+    value = median_value(data, picked)
+    improvements = [(time.perf_counter() - started, value)]
+    if data.km.shape[1] <= budget or not data.women.size or not math.isfinite(value):
+        return MedianSearch(picked, value, None, tuple(improvements))
+    # A tenth of the time stays for the local searches after it and for the caller.
+    lagrangian = lagrangian_bound(
+        data, budget, value, time_limit_s=max(0.0, 0.9 * time_limit_s - improvements[0][0])
+    )
+    improvements.extend((at - started, cost) for at, cost in lagrangian.found if cost < value)
+    if lagrangian.best_value < value:
+        picked, value = lagrangian.best_set, lagrangian.best_value
+    # Local search again from the cheapest set tried and from the set opened at the best
+    # multipliers: they often lie in different basins.
+    for start in (lagrangian.best_set, lagrangian.opened):
+        polished = _swap_from(data, start, budget)
+        polished_value = median_value(data, polished)
+        if polished_value < value:
+            picked, value = polished, polished_value
+            improvements.append((time.perf_counter() - started, value))
+    return MedianSearch(picked, value, lagrangian, tuple(improvements))
 
 
 def _median_exact(
@@ -276,6 +319,11 @@ class Lagrangian:
     u: FloatArray  # one multiplier per demand row
     rho: FloatArray  # reduced cost of opening each site
     opened: IndexArray  # the sites the relaxation opens at the best multipliers
+    best_set: IndexArray  # the cheapest of the opened sets, tried as solutions
+    best_value: float  # its reduced objective (inf if none was tried)
+    found: tuple[tuple[float, float], ...]  # (perf_counter, value) of each better set found
+    iterations: int
+    evaluated: int
 
 
 def lagrangian_bound(
@@ -284,34 +332,49 @@ def lagrangian_bound(
     """Lower bound on the reduced objective: subgradient on the assignment constraints.
 
     Relaxing sum_j x_ij + s_i = 1 with multipliers u_i leaves, for each site, the reduced cost
-    rho_j = sum_i min(0, w_i d_ij - u_i); the relaxation opens the `budget` most negative."""
+    rho_j = sum_i min(0, w_i d_ij - u_i); the relaxation opens the `budget` most negative.
+    Each set it opens is also a solution: it is evaluated once, and a cheaper one lowers
+    `upper`, which sharpens the step (Polyak's rule) as well."""
     n, m = data.km.shape
+    none = np.zeros(0, dtype=np.int64)
     if n == 0:
         empty = np.zeros(0)
-        return Lagrangian(0.0, empty, np.zeros(m), np.zeros(0, dtype=np.int64))
+        return Lagrangian(0.0, empty, np.zeros(m), none, none, math.inf, (), 0, 0)
     weighted = data.women[:, None] * data.km  # inf where a candidate cannot help
     fallback = data.women * data.fallback_km
     u = _initial_multipliers(weighted, fallback, budget)
-    best = Lagrangian(-math.inf, u, np.zeros(m), np.zeros(0, dtype=np.int64))
-    step, stall = 2.0, 0
+    best_bound, best_u, best_rho, best_opened = -math.inf, u, np.zeros(m), none
+    best_set, best_value = none, math.inf
+    found: list[tuple[float, float]] = []
+    tried: set[bytes] = set()
+    step, stall, steps = _STEP_START, 0, 0
     deadline = time.perf_counter() + time_limit_s
     reduced = np.empty_like(weighted)
-    for _ in range(iterations):
+    while steps < iterations:
+        steps += 1
         np.subtract(weighted, u[:, None], out=reduced)
         np.minimum(reduced, 0.0, out=reduced)
         rho = reduced.sum(axis=0)
-        opened = np.argpartition(rho, budget - 1)[:budget] if budget < m else np.arange(m)
-        opened = opened[rho[opened] < 0]
+        top = np.sort(np.argpartition(rho, budget - 1)[:budget] if budget < m else np.arange(m))
+        opened = top[rho[top] < 0]
         value = float(u.sum() + np.minimum(fallback - u, 0.0).sum() + rho[opened].sum())
-        if value > best.bound and (
-            not math.isfinite(best.bound) or value - best.bound > 1e-12 * abs(best.bound)
+        key = top.tobytes()
+        if key not in tried:  # opening all `budget` never costs more than fewer
+            tried.add(key)
+            cost = median_value(data, top)
+            if cost < best_value:
+                best_set, best_value = top.astype(np.int64), cost
+                found.append((time.perf_counter(), cost))
+                upper = min(upper, cost)
+        if value > best_bound and (
+            not math.isfinite(best_bound) or value - best_bound > 1e-12 * abs(best_bound)
         ):
-            best, stall = Lagrangian(value, u.copy(), rho, opened.astype(np.int64)), 0
+            best_bound, best_u, best_rho, best_opened, stall = value, u.copy(), rho, opened, 0
         else:
             stall += 1
-            if stall >= 30:
+            if stall >= _STALL_STEPS:
                 step, stall = step / 2.0, 0
-        if upper - best.bound <= 1e-9 * max(1.0, upper) or time.perf_counter() > deadline:
+        if upper - best_bound <= 1e-9 * max(1.0, upper) or time.perf_counter() > deadline:
             break
         served = (weighted[:, opened] < u[:, None]).sum(axis=1) + (fallback < u)
         grad = 1.0 - served
@@ -319,7 +382,17 @@ def lagrangian_bound(
         if norm == 0 or step < 1e-4:
             break
         u = u + step * (upper - value) / norm * grad
-    return best
+    return Lagrangian(
+        best_bound,
+        best_u,
+        best_rho,
+        best_opened.astype(np.int64),
+        best_set,
+        best_value,
+        tuple(found),
+        steps,
+        len(tried),
+    )
 
 
 def _initial_multipliers(weighted: FloatArray, fallback: FloatArray, budget: int) -> FloatArray:
