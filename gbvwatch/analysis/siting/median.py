@@ -28,11 +28,13 @@ from gbvwatch.analysis.siting.problem import (
 # Above this many (point, candidate) pairs the assignment MIP is not built; the heuristic and
 # the Lagrangian bound answer instead, and the result says so.
 MAX_MIP_PAIRS = 2_000_000
-_BIG_KM = 1e9
+_BIG_KM = 1e9  # stands for "no site reaches this point" inside the heuristic only
 # Subgradient steps: Polyak's rule with this factor, halved after this many steps without a
 # better bound.
 _STEP_START = 2.0
-_STALL_STEPS = 30  # stands for "no site reaches this point" inside the heuristic only
+_STALL_STEPS = 30
+# The Lagrangian heuristic's first local search (see _Trials).
+_POLISH_EVERY = 10
 
 
 @dataclass(frozen=True)
@@ -326,6 +328,42 @@ class Lagrangian:
     evaluated: int
 
 
+class _Trials:
+    """The primal side of the Lagrangian heuristic: each site set the relaxation opens is tried
+    once as a solution; a set better than any opened before is improved by vertex substitution
+    from step 10 on, then at steps ever further apart (10, 30, 70, ...), so that the local
+    searches never outweigh the subgradient, whatever the machine."""
+
+    def __init__(self, data: MedianData, budget: int) -> None:
+        self.data, self.budget = data, budget
+        self.tried: set[bytes] = set()
+        self.raw_best = self.best_value = math.inf
+        self.best_set = np.zeros(0, dtype=np.int64)
+        self.found: list[tuple[float, float]] = []
+        self.next_polish, self.polishes = _POLISH_EVERY, 0
+
+    def offer(self, top: IndexArray, step: int) -> float:
+        """Try `top` (opening all `budget` never costs more than fewer); the best value."""
+        key = top.tobytes()
+        if key in self.tried:
+            return self.best_value
+        self.tried.add(key)
+        cost = median_value(self.data, top)
+        if cost >= self.raw_best:
+            return self.best_value
+        self.raw_best, candidate = cost, top.astype(np.int64)
+        if step >= self.next_polish:
+            self.polishes += 1
+            self.next_polish = step + _POLISH_EVERY * 2**self.polishes
+            swapped = _swap_from(self.data, candidate, self.budget)
+            if (swapped_cost := median_value(self.data, swapped)) < cost:
+                candidate, cost = swapped, swapped_cost
+        if cost < self.best_value:
+            self.best_set, self.best_value = candidate, cost
+            self.found.append((time.perf_counter(), cost))
+        return self.best_value
+
+
 def lagrangian_bound(
     data: MedianData, budget: int, upper: float, *, time_limit_s: float, iterations: int = 3000
 ) -> Lagrangian:
@@ -333,8 +371,8 @@ def lagrangian_bound(
 
     Relaxing sum_j x_ij + s_i = 1 with multipliers u_i leaves, for each site, the reduced cost
     rho_j = sum_i min(0, w_i d_ij - u_i); the relaxation opens the `budget` most negative.
-    Each set it opens is also a solution: it is evaluated once, and a cheaper one lowers
-    `upper`, which sharpens the step (Polyak's rule) as well."""
+    Each set it opens is also a solution (`_Trials`), and a cheaper one lowers `upper`, which
+    sharpens the step (Polyak's rule) as well."""
     n, m = data.km.shape
     none = np.zeros(0, dtype=np.int64)
     if n == 0:
@@ -344,9 +382,7 @@ def lagrangian_bound(
     fallback = data.women * data.fallback_km
     u = _initial_multipliers(weighted, fallback, budget)
     best_bound, best_u, best_rho, best_opened = -math.inf, u, np.zeros(m), none
-    best_set, best_value = none, math.inf
-    found: list[tuple[float, float]] = []
-    tried: set[bytes] = set()
+    trials = _Trials(data, budget)
     step, stall, steps = _STEP_START, 0, 0
     deadline = time.perf_counter() + time_limit_s
     reduced = np.empty_like(weighted)
@@ -358,14 +394,7 @@ def lagrangian_bound(
         top = np.sort(np.argpartition(rho, budget - 1)[:budget] if budget < m else np.arange(m))
         opened = top[rho[top] < 0]
         value = float(u.sum() + np.minimum(fallback - u, 0.0).sum() + rho[opened].sum())
-        key = top.tobytes()
-        if key not in tried:  # opening all `budget` never costs more than fewer
-            tried.add(key)
-            cost = median_value(data, top)
-            if cost < best_value:
-                best_set, best_value = top.astype(np.int64), cost
-                found.append((time.perf_counter(), cost))
-                upper = min(upper, cost)
+        upper = min(upper, trials.offer(top, steps))
         if value > best_bound and (
             not math.isfinite(best_bound) or value - best_bound > 1e-12 * abs(best_bound)
         ):
@@ -387,11 +416,11 @@ def lagrangian_bound(
         best_u,
         best_rho,
         best_opened.astype(np.int64),
-        best_set,
-        best_value,
-        tuple(found),
+        trials.best_set,
+        trials.best_value,
+        tuple(trials.found),
         steps,
-        len(tried),
+        len(trials.tried),
     )
 
 
