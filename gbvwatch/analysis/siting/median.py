@@ -10,9 +10,9 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import coo_matrix, csc_matrix
+from scipy.sparse import coo_matrix
 
-from gbvwatch.analysis.siting.highs import Mip, mip_solve
+from gbvwatch.analysis.siting.median_branch import Pairs, median_branch
 from gbvwatch.analysis.siting.order import distance_order
 from gbvwatch.analysis.siting.problem import (
     BoolArray,
@@ -25,9 +25,9 @@ from gbvwatch.analysis.siting.problem import (
     k_check,
 )
 
-# Above this many (point, candidate) pairs the assignment MIP is not built; the heuristic and
-# the Lagrangian bound answer instead, and the result says so.
-MAX_MIP_PAIRS = 2_000_000
+# Above this many (point, candidate) pairs left after Lagrangian fixing there is no branching;
+# the heuristic and the Lagrangian bound answer instead, and the result says so.
+MAX_BRANCH_PAIRS = 2_000_000
 _BIG_KM = 1e9  # stands for "no site reaches this point" inside the heuristic only
 # Subgradient steps: Polyak's rule with this factor, halved after this many steps without a
 # better bound.
@@ -170,34 +170,45 @@ def _median_exact(
     gap_tolerance: float,
     notes: list[str],
 ) -> tuple[IndexArray, float, bool, str]:
-    """Fix what the Lagrangian rules out, then let HiGHS search what is left for anything
-    cheaper than `upper`. Returns (chosen, bound, proven, method)."""
+    """Fix what the Lagrangian rules out, then branch and bound on the sites over the pairs
+    left, for anything cheaper than `upper`. Returns (chosen, bound, proven, method)."""
     closed, forced, usable = median_fix(data, budget, lagrangian, upper)
     kept = int(usable.sum())
     notes.append(
         f"Lagrangian fixing: {int(closed.sum())} sites closed, {int(forced.sum())} forced open, "
         f"{kept:,} of {int(np.isfinite(data.km).sum()):,} assignments kept"
     )
-    if kept > MAX_MIP_PAIRS:
-        notes.append(f"{kept:,} assignments exceed {MAX_MIP_PAIRS:,}: no MIP, the bound stands")
+    if kept > MAX_BRANCH_PAIRS:
+        notes.append(
+            f"{kept:,} assignments exceed {MAX_BRANCH_PAIRS:,}: no branching, the bound stands"
+        )
         return picked, lagrangian.bound, False, "greedy-swap+lagrangian-bound"
-    answer = mip_solve(
-        _median_mip(data, budget, usable=usable, closed=closed, forced=forced),
+    rows, cols = np.nonzero(usable)
+    pairs = Pairs(
+        rows=rows.astype(np.int64),
+        cols=cols.astype(np.int64),
+        cost=data.women[rows] * data.km[rows, cols],
+        fallback=data.women * data.fallback_km,
+        n_sites=data.km.shape[1],
+    )
+    tree = median_branch(
+        pairs,
+        budget,
+        u=lagrangian.u,
+        incumbent=picked,
+        upper=upper,
+        evaluate=lambda sites: median_value(data, sites),
+        opened=forced,
+        closed=closed,
         time_limit_s=time_limit_s,
         gap_tolerance=gap_tolerance,
     )
-    method = "lagrangian-fixing+highs-mip"
-    if answer.status == "Infeasible":  # nothing cheaper than the heuristic exists
-        return picked, upper, True, method
-    if answer.status == "error":
-        return picked, lagrangian.bound, False, method
-    chosen = picked
-    if not np.isnan(answer.values).any():
-        found = np.flatnonzero(answer.values[: data.km.shape[1]] > 0.5).astype(np.int64)
-        if median_value(data, found) < upper:
-            chosen = found
-    bound = max(lagrangian.bound, min(upper, answer.bound))
-    return chosen, bound, answer.optimal, method
+    notes.append(
+        f"branch and bound on sites with Lagrangian bounds: {tree.nodes:,} nodes"
+        + ("" if tree.proven else ", stopped at the time limit")
+    )
+    bound = max(lagrangian.bound, min(upper, tree.bound))
+    return tree.chosen, bound, tree.proven, "lagrangian-fixing+branch-and-bound"
 
 
 def result_status(gap: float, *, solver_done: bool, method: str) -> str:
@@ -463,68 +474,6 @@ def median_fix(
     pair_delta = np.maximum(weighted - lagrangian.u[:, None], 0.0) + open_delta[None, :]
     usable = np.isfinite(data.km) & (pair_delta <= limit) & ~closed[None, :]
     return closed, forced, usable
-
-
-def _median_mip(
-    data: MedianData,
-    budget: int,
-    *,
-    usable: BoolArray | None = None,
-    closed: BoolArray | None = None,
-    forced: BoolArray | None = None,
-) -> Mip:
-    # Columns: y (m, binary), x (one per usable pair), s (one per row with a fallback).
-    # Rows: sum_j x_ij + s_i = 1 (per demand row); x_ij - y_j <= 0 (per pair); sum y <= budget.
-    n, m = data.km.shape
-    pairs = np.isfinite(data.km) if usable is None else usable
-    pi, pj = np.nonzero(pairs)
-    p = pi.size
-    has_fallback = np.flatnonzero(np.isfinite(data.fallback_km))
-    f = has_fallback.size
-    x_col = m + np.arange(p)
-    s_col = m + p + np.arange(f)
-    link_row = n + np.arange(p)
-    rows = np.concatenate([pi, has_fallback, link_row, link_row, np.full(m, n + p)])
-    cols = np.concatenate([x_col, s_col, x_col, pj, np.arange(m)])
-    vals = np.concatenate([np.ones(p + f), np.ones(p), -np.ones(p), np.ones(m)])
-    matrix = csc_matrix(coo_matrix((vals, (rows, cols)), shape=(n + p + 1, m + p + f)))
-    cost = np.concatenate(
-        [
-            np.zeros(m),
-            data.women[pi] * data.km[pi, pj],
-            data.women[has_fallback] * data.fallback_km[has_fallback],
-        ]
-    )
-    lower, upper = np.zeros(m + p + f), np.ones(m + p + f)
-    if forced is not None:
-        lower[:m][forced] = 1.0
-    if closed is not None:
-        upper[:m][closed] = 0.0
-    return Mip(
-        cost=cost,
-        matrix=matrix,
-        row_lower=np.concatenate([np.ones(n), np.full(p + 1, -math.inf)]),
-        row_upper=np.concatenate([np.ones(n), np.zeros(p), [float(budget)]]),
-        lower=lower,
-        upper=upper,
-        integer=np.concatenate([np.ones(m, dtype=np.bool_), np.zeros(p + f, dtype=np.bool_)]),
-    )
-
-
-def _median_start(data: MedianData, chosen: IndexArray) -> FloatArray:
-    n, m = data.km.shape
-    pi, pj = np.nonzero(np.isfinite(data.km))
-    has_fallback = np.flatnonzero(np.isfinite(data.fallback_km))
-    options = np.full((n, m), math.inf)
-    options[:, chosen] = data.km[:, chosen]
-    nearest = options.argmin(axis=1)
-    nearest_km = options[np.arange(n), nearest]
-    use_site = nearest_km < data.fallback_km
-    y = np.zeros(m)
-    y[chosen] = 1.0
-    x = (use_site[pi] & (pj == nearest[pi])).astype(np.float64)
-    s = (~use_site[has_fallback]).astype(np.float64)
-    return np.concatenate([y, x, s])
 
 
 def _before(problem: SitingProblem) -> float:

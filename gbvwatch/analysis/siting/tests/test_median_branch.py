@@ -1,0 +1,93 @@
+"""Branch and bound on sites for the p-median equals brute force, and its bound is a bound."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from gbvwatch.analysis.siting import problem_from_costs
+from gbvwatch.analysis.siting.median import MedianData, median_data, median_value
+from gbvwatch.analysis.siting.median_branch import BranchResult, Pairs, median_branch
+
+
+def _data(seed: int, n: int = 36, m: int = 11) -> tuple[MedianData, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    points = rng.uniform(0, 100, (n, 2))
+    sites = rng.uniform(0, 100, (m, 2))
+    km = np.linalg.norm(points[:, None] - sites[None], axis=2)
+    existing = np.full(n, math.inf)
+    if seed % 2:  # an existing service some points may keep
+        existing = np.linalg.norm(points - rng.uniform(0, 100, 2), axis=1)
+    data = median_data(
+        problem_from_costs(km, rng.integers(1, 50, n).astype(float), existing_km=existing)
+    )
+    return data, km
+
+
+def _brute(data: MedianData, k: int) -> float:
+    return min(
+        median_value(data, np.asarray(chosen, dtype=np.int64))
+        for chosen in itertools.combinations(range(data.km.shape[1]), k)
+    )
+
+
+def _branch(data: MedianData, k: int, **options: float) -> BranchResult:
+    """From a poor start (the first k sites, multipliers at 0, nothing fixed): the tree must do
+    all the work."""
+    rows, cols = np.nonzero(np.isfinite(data.km))
+    m = data.km.shape[1]
+    start = np.arange(k, dtype=np.int64)
+    return median_branch(
+        Pairs(rows, cols, data.women[rows] * data.km[rows, cols], data.women * data.fallback_km, m),
+        k,
+        u=np.zeros(data.km.shape[0]),
+        incumbent=start,
+        upper=median_value(data, start),
+        evaluate=lambda sites: median_value(data, sites),
+        opened=np.zeros(m, dtype=np.bool_),
+        closed=np.zeros(m, dtype=np.bool_),
+        time_limit_s=options.get("time_limit_s", 60.0),
+        gap_tolerance=options.get("gap_tolerance", 0.0),
+    )
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("k", [2, 3, 4])
+def test_branch_and_bound_equals_brute_force(seed: int, k: int) -> None:
+    data, _km = _data(seed)
+    best = _brute(data, k)
+    tree = _branch(data, k)
+    assert tree.proven
+    assert tree.value == pytest.approx(best, rel=1e-12)
+    assert tree.value == pytest.approx(median_value(data, tree.chosen), rel=1e-12)
+    assert tree.chosen.size <= k
+    assert tree.bound == pytest.approx(tree.value, rel=1e-9)
+
+
+def test_the_tree_branches() -> None:
+    # Not every instance is closed at the root: the splitting and node fixing are exercised.
+    nodes = [_branch(_data(seed)[0], 4).nodes for seed in range(8)]
+    assert max(nodes) > 3
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_stopped_tree_still_gives_a_bound(seed: int) -> None:
+    data, _km = _data(seed)
+    best = _brute(data, 3)
+    tree = _branch(data, 3, time_limit_s=0.0)
+    assert not tree.proven
+    assert tree.bound <= best + 1e-9 * best
+    assert tree.value >= best - 1e-9 * best
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_gap_tolerance_is_kept(seed: int) -> None:
+    data, _km = _data(seed)
+    best = _brute(data, 3)
+    tree = _branch(data, 3, gap_tolerance=0.05)
+    assert tree.proven
+    assert tree.bound <= best + 1e-9 * best <= tree.value + 2e-9 * best
+    assert (tree.value - tree.bound) / tree.value <= 0.05 + 1e-12
