@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
+from gbvwatch.analysis.siting import median_branch as median_branch_module
 from gbvwatch.analysis.siting import problem_from_costs
 from gbvwatch.analysis.siting.median import MedianData, median_data, median_value
-from gbvwatch.analysis.siting import median_branch as median_branch_module
 from gbvwatch.analysis.siting.median_branch import BranchResult, Pairs, median_branch
 
 
