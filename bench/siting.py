@@ -56,7 +56,7 @@ CASES = (
          "gap <= 0.1% in <= 1/40 of spopt's time", 0.001, True),
     Case("pmedian-1k", "median", 1_000, 100, 10, None, "default",
          "spopt's optimum in <= 1/1000 of its time, proven in <= 1/20"),
-    Case("pmedian-2k", "median", 2_000, 200, 10, None, "full",
+    Case("pmedian-2k", "median", 2_000, 200, 10, None, "one",
          "optimal with a proof in <= 1/100 of spopt's time"),
     Case("pmedian-20k", "median", 20_000, 500, 10, None, "none",
          "gap <= 0.1% on every seed within 30 s (no baseline fits in memory)", 0.001, True, 30.0),
@@ -364,20 +364,45 @@ SECTION = "## Siting planner against PySAL spopt"
 def results_write(rows: list[str], results: Path, *, note: str) -> None:
     """Put the comparison rows, after a line saying when and where they ran, in place of the
     siting comparison section of RESULTS.md (everything from its heading to the next
-    top-level section), leaving the rest of the file as it was."""
+    top-level section), leaving the rest of the file as it was. Rows of cases this run did
+    not measure (SITING_BENCH_CASES) are kept, with the notes of the runs they came from."""
     text = results.read_text(encoding="utf-8") if results.exists() else ""
     head, found, tail = text.partition(SECTION)
-    rest = tail[tail.find("\n## ") + 1 :] if found and "\n## " in tail else ""
-    block = [rows[0], "", note, *rows[1:]]
-    results.write_text(head.rstrip("\n") + "\n\n" + "\n".join(block) + rest, encoding="utf-8")
+    end = tail.find("\n## ")
+    old = tail[:end] if found and end >= 0 else tail if found else ""
+    rest = tail[end + 1 :] if found and end >= 0 else ""
+    fresh = {name: row for name, row in _case_rows(rows)}
+    earlier = {name: row for name, row in _case_rows(old.splitlines()) if name not in fresh}
+    table = [
+        fresh.get(case.name) or earlier[case.name]
+        for case in CASES
+        if case.name in fresh or case.name in earlier
+    ]
+    notes = [note]
+    if earlier:
+        notes += [line for line in old.splitlines() if line.startswith(_NOTE_STARTS)]
+    first_row = next(i for i, line in enumerate(rows) if _case_rows([line]))
+    block = [rows[0], "", *notes, *rows[1:first_row], *table, ""]
+    body = "\n".join(block) + ("\n" + rest if rest else "")
+    results.write_text(head.rstrip("\n") + "\n\n" + body, encoding="utf-8")
 
 
-def _run_note(started: float, load_before: tuple[float, float, float]) -> str:
+_NOTE_STARTS = ("Siting rows run", "Rows ")
+
+
+def _case_rows(lines: list[str]) -> list[tuple[str, str]]:
+    """(case name, line) of each table row among `lines`."""
+    return [
+        (case.name, line) for line in lines for case in CASES if line.startswith(f"| {case.name} (")
+    ]
+
+
+def _run_note(started: float, load_before: tuple[float, float, float], names: list[str]) -> str:
     load_after = os.getloadavg()
     return (
-        f"Siting rows run {time.strftime('%Y-%m-%d %H:%M', time.gmtime(started))} UTC on "
-        f"{platform.node() or 'unknown'} ({platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}) by `make bench-siting` (these rows only): "
+        f"Rows {', '.join(names)} run {time.strftime('%Y-%m-%d %H:%M', time.gmtime(started))} "
+        f"UTC on {platform.node() or 'unknown'} ({platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}) by `make bench-siting`: "
         f"{(time.time() - started) / 60:.0f} min, load average (1, 5, 15 min) "
         f"{', '.join(f'{x:.1f}' for x in load_before)} before and "
         f"{', '.join(f'{x:.1f}' for x in load_after)} after. The machine was shared with "
@@ -391,8 +416,11 @@ if __name__ == "__main__":
     elif sys.argv[1:] == ["--write"]:
         began, load = time.time(), os.getloadavg()
         lines = run()
+        ran = [name for name, _row in _case_rows(lines)]
         results_write(
-            lines, Path(__file__).resolve().parent / "RESULTS.md", note=_run_note(began, load)
+            lines,
+            Path(__file__).resolve().parent / "RESULTS.md",
+            note=_run_note(began, load, ran),
         )
         sys.stdout.write("\n".join(lines) + "\n")
     else:
