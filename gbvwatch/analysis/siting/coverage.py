@@ -36,10 +36,11 @@ _EPS = 1e-9
 LP_MAX_NONZEROS = 1_000_000
 # Below that, the Lagrangian gets this long to prove the heuristic before the LP is built.
 LAGRANGIAN_FIRST_S = 5.0
-# Set covering: the row-weighting local search's moves from the greedy cover (about 20,000 a
+# Set covering: the row-weighting local search's moves from the greedy cover (about 18,000 a
 # second on a 900 x 400 core), and at most this share of the time limit. On the cover-20k
-# cores (greedy: 85-86) it reached 74 and 75 on seeds 2 and 1 (the best HiGHS finds) within
-# 5,800 moves, and 72 on seed 0 (optimum 71) in 100,000, so HiGHS starts near the optimum.
+# cores (greedy: 85-86 sites) it reached 74 on seed 2 within 6,000 moves and 72 on seed 0 in
+# 10,000 (71, the optimum, after 81,000 with another random seed); on seed 1, 75 in 3,400 and
+# 74 after 164,000. More moves did not pay: they delay HiGHS' proof.
 COVER_SEARCH_STEPS = 100_000
 COVER_SEARCH_SHARE = 0.1
 
@@ -223,9 +224,10 @@ def set_covering(
         if exact and bound < chosen.size:
             start = np.zeros(m)
             start[chosen] = 1.0
-            # The core is already reduced; HiGHS' presolve finds little more in it and its
-            # search was slower after it (cover-20k seeds 0 and 2: 26 s and 51-56 s with it,
-            # 17-18 s and 31 s without, from the same start).
+            # HiGHS' presolve off: from the local search's cover its search was slower after
+            # presolve (cover-20k seed 0, start 72: unproven at 60 s with it, 17 s without;
+            # seed 2: 51 s against 31 s). Over HiGHS random seeds 0-2 the proof took as long on
+            # average as from the greedy start with presolve (about 35 s), not less.
             answer = mip_solve(
                 mip, time_limit_s=remaining(), gap_tolerance=0.0, start=start, presolve=False
             )
