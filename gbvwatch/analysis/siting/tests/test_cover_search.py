@@ -1,0 +1,68 @@
+"""The set-covering local search returns covers only, never below the optimum, and finds it on
+small instances checked by brute force."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from scipy.sparse import csr_matrix
+
+from gbvwatch.analysis.siting.cover_search import cover_all_search, redundant_dropped
+from gbvwatch.analysis.siting.coverage import _greedy_cover_all
+
+
+def _random_cover(seed: int, n: int = 40, m: int = 14) -> csr_matrix:
+    rng = np.random.default_rng(seed)
+    matrix = rng.random((n, m)) < 0.18
+    matrix[np.arange(n), rng.integers(0, m, n)] = True  # every row coverable
+    return csr_matrix(matrix)
+
+
+def _fewest(matrix: csr_matrix) -> int:
+    dense = matrix.toarray()
+    for k in range(dense.shape[1] + 1):
+        for chosen in itertools.combinations(range(dense.shape[1]), k):
+            if dense[:, list(chosen)].any(axis=1).all():
+                return k
+    raise AssertionError("unreachable")
+
+
+def _covers_all(matrix: csr_matrix, chosen: np.ndarray) -> bool:
+    return bool((matrix.toarray()[:, chosen].sum(axis=1) > 0).all())
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_local_search_finds_the_brute_force_optimum(seed: int) -> None:
+    matrix = _random_cover(seed)
+    greedy = _greedy_cover_all(matrix)
+    found, steps = cover_all_search(matrix, greedy, max_steps=3_000, time_limit_s=30.0)
+    assert _covers_all(matrix, found)
+    assert found.size == _fewest(matrix) <= greedy.size
+    assert 0 < steps <= 3_000
+
+
+def test_local_search_stops_at_the_target() -> None:
+    matrix = _random_cover(3)
+    everything = np.arange(matrix.shape[1])
+    fewest = _fewest(matrix)
+    found, steps = cover_all_search(
+        matrix, everything, max_steps=100_000, time_limit_s=30.0, target=fewest
+    )
+    assert _covers_all(matrix, found)
+    assert found.size == fewest
+    assert steps < 100_000
+    unchanged, none = cover_all_search(
+        matrix, everything, max_steps=100, time_limit_s=30.0, target=matrix.shape[1]
+    )
+    assert none == 0
+    assert _covers_all(matrix, unchanged)
+
+
+def test_redundant_columns_are_dropped_and_the_rest_still_covers() -> None:
+    matrix = _random_cover(5)
+    kept = redundant_dropped(matrix, np.arange(matrix.shape[1]))
+    assert _covers_all(matrix, kept)
+    for j in kept:
+        assert not _covers_all(matrix, np.setdiff1d(kept, [j]))
