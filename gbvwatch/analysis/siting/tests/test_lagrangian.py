@@ -16,6 +16,7 @@ from gbvwatch.analysis.siting.median import (
     median_heuristic,
     median_value,
 )
+from gbvwatch.analysis.siting.problem import SitingProblem
 
 
 def _covers(seed: int, n: int = 40, m: int = 9) -> tuple[csr_matrix, np.ndarray]:
@@ -24,6 +25,17 @@ def _covers(seed: int, n: int = 40, m: int = 9) -> tuple[csr_matrix, np.ndarray]
     sites = rng.uniform(0, 100, (m, 2))
     km = np.linalg.norm(points[:, None] - sites[None], axis=2)
     return csr_matrix(km <= 35.0), rng.integers(1, 50, n).astype(float)
+
+
+def _covering_problem(
+    seed: int, n: int, m: int, radius_km: float
+) -> tuple[SitingProblem, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    points = rng.uniform(0, 100, (n, 2))
+    sites = rng.uniform(0, 100, (m, 2))
+    km = np.linalg.norm(points[:, None] - sites[None], axis=2)
+    women = rng.integers(1, 50, n).astype(float)
+    return problem_from_costs(km, women, radius_km=radius_km), km
 
 
 def _best_cover(covers: csr_matrix, women: np.ndarray, k: int) -> float:
@@ -51,11 +63,7 @@ def test_large_covering_path_reports_a_valid_bound(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The HiGHS-free path is taken above LP_MAX_NONZEROS; lower the threshold to reach it here.
-    rng = np.random.default_rng(seed)
-    points = rng.uniform(0, 100, (60, 2))
-    sites = rng.uniform(0, 100, (10, 2))
-    km = np.linalg.norm(points[:, None] - sites[None], axis=2)
-    problem = problem_from_costs(km, rng.integers(1, 50, 60).astype(float), radius_km=30.0)
+    problem, _km = _covering_problem(seed, 60, 10, 30.0)
     exact = siting_solve(problem, "coverage", 3)
     monkeypatch.setattr(coverage, "LP_MAX_NONZEROS", 0)
     large = siting_solve(problem, "coverage", 3)
@@ -142,11 +150,7 @@ def test_median_heuristic_reaches_what_greedy_misses() -> None:
 def test_covering_lagrangian_first_agrees_with_the_lp_path(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rng = np.random.default_rng(seed)
-    points = rng.uniform(0, 100, (80, 2))
-    sites = rng.uniform(0, 100, (12, 2))
-    km = np.linalg.norm(points[:, None] - sites[None], axis=2)
-    problem = problem_from_costs(km, rng.integers(1, 50, 80).astype(float), radius_km=25.0)
+    problem, km = _covering_problem(seed, 80, 12, 25.0)
     first = siting_solve(problem, "coverage", 3)
     monkeypatch.setattr(coverage, "LAGRANGIAN_FIRST_S", 0.0)  # one step: the LP decides
     through_lp = siting_solve(problem, "coverage", 3)
