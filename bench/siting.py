@@ -232,6 +232,9 @@ def _child(name: str, seed: int, who: str) -> None:
     sys.stdout.write(json.dumps(result) + "\n")
 
 
+_TIMED_OUT: set[tuple[str, int, str]] = set()  # (case, seed, who) that ran out of time
+
+
 def _measure(case: Case, seed: int, who: str) -> dict[str, Any] | None:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     args = [sys.executable, "-m", "bench.siting", "--one", case.name, str(seed), who]
@@ -239,7 +242,11 @@ def _measure(case: Case, seed: int, who: str) -> dict[str, Any] | None:
         done = subprocess.run(  # noqa: S603 - our own module
             args, env=env, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S, check=True
         )
-    except (subprocess.TimeoutExpired, subprocess.CalledProcessError) as exc:
+    except subprocess.TimeoutExpired as exc:
+        sys.stderr.write(f"{case.name} seed {seed} {who}: {exc}\n")
+        _TIMED_OUT.add((case.name, seed, who))
+        return None
+    except subprocess.CalledProcessError as exc:
         sys.stderr.write(f"{case.name} seed {seed} {who}: {exc}\n")
         return None
     line = done.stdout.strip().splitlines()[-1]
@@ -281,6 +288,13 @@ def _case_row(case: Case, full: bool) -> str:
     statuses = ",".join(sorted({r["status"] for r in ours}))
     spopt_s = statistics.median(b["seconds"] for _, b in paired) if paired else None
     paired_s = statistics.median(a["seconds"] for a, _ in paired) if paired else None
+    spopt_text, ratio_text = _fmt(spopt_s, ".1f"), _ratio(spopt_s, paired_s)
+    late = [s for s in their_seeds if (case.name, s, "spopt") in _TIMED_OUT]
+    if late and not paired:  # spopt never finished: its time is only known to exceed the limit
+        ours_late = [a["seconds"] for a in ours if a["seed"] in late]
+        spopt_text = f"> {CHILD_TIMEOUT_S} (seeds {', '.join(map(str, late))} timed out)"
+        if ours_late:
+            ratio_text = f"< {_ratio(float(CHILD_TIMEOUT_S), statistics.median(ours_late))}"
     spopt_mb = statistics.median(b["peak_mb"] for _, b in paired) if paired else None
     agree = "—" if not paired else ("yes" if all(_same(a, b) for a, b in paired) else "NO")
     unproven = sorted({b["status"] for _, b in paired} - {"Optimal"})
@@ -298,8 +312,8 @@ def _case_row(case: Case, full: bool) -> str:
     memory = f"{ours_mb:,.0f} ({imports:,.0f}) / {_fmt(spopt_mb, ',.0f')}"
     return (
         f"| {case.name} ({case.n:,} x {case.m:,}, K={case.k}, seeds {len(ours)}, spopt seeds "
-        f"{len(paired)}) | {ours_s:.2f} | {_fmt(spopt_s, '.1f')} | "
-        f"{_ratio(spopt_s, paired_s)} | {first} | {memory} | {gap:.2%} ({statuses}) | "
+        f"{len(paired)}) | {ours_s:.2f} | {spopt_text} | "
+        f"{ratio_text} | {first} | {memory} | {gap:.2%} ({statuses}) | "
         f"{agree} | {case.target} |"
     )
 
