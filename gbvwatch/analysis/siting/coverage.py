@@ -71,8 +71,10 @@ def maximal_covering(
         chosen, bound, status = np.arange(reduced.columns.size), None, "optimal"
         notes.append("every useful candidate fits within k: all are opened")
     else:
-        # The Lagrangian first: it is cheap, and on most instances it already proves the
-        # heuristic optimal (87,000 points x 500 sites: 0.4 s against 22 s for the LP).
+        # The Lagrangian first: it is cheap and often proves the heuristic optimal (20,000 x
+        # 500, all 3 bench seeds: 0.1 s against 0.3 s through the LP; 87,000 x 500 seed 0:
+        # 0.4 s against 22 s). On seeds 1 and 2 of the latter it stops within 0.06%, which
+        # meets a 0.1% tolerance; at 0 the LP follows.
         large = reduced.covers.nnz > LP_MAX_NONZEROS
         lagrangian = cover_lagrangian(
             reduced.covers,
