@@ -111,6 +111,7 @@ def maximal_covering(
                 budget,
                 picked,
                 bound,
+                heuristic_value=heuristic_value,
                 base=base,
                 exact=exact,
                 time_limit_s=max(0.1, time_limit_s - (time.perf_counter() - started)),
@@ -155,6 +156,7 @@ def _mclp_highs(
     picked: IndexArray,
     lagrangian_bound: float,
     *,
+    heuristic_value: float,
     base: float,
     exact: bool,
     time_limit_s: float,
@@ -163,7 +165,6 @@ def _mclp_highs(
 ) -> tuple[IndexArray, float, str]:
     """The LP bound, then (exact) the MIP from the heuristic's start. Returns the chosen
     columns, the bound (never above the Lagrangian's) and the status."""
-    heuristic_value = float(_covered_weight(reduced.covers, reduced.women, picked))
     mip = _mclp_mip(reduced, budget)
     # The LP bound first: when the heuristic already meets it, no branching is needed.
     lp = mip_solve(mip, time_limit_s=time_limit_s, gap_tolerance=0.0, relax=True)

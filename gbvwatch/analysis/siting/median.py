@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import coo_matrix
 
-from gbvwatch.analysis.siting.median_branch import Pairs, median_branch
+from gbvwatch.analysis.siting.median_branch import Pairs, margin, median_branch, site_deltas
 from gbvwatch.analysis.siting.order import distance_order
 from gbvwatch.analysis.siting.problem import (
     BoolArray,
@@ -319,7 +319,7 @@ def _best_median_swap(
     cost[:, chosen] = math.inf
     current = float(women @ d1)
     out, into = np.unravel_index(int(np.argmin(cost)), cost.shape)
-    if cost[out, into] >= current - 1e-9 * max(1.0, current):
+    if cost[out, into] >= current - margin(current):
         return None
     return int(out), int(into)
 
@@ -414,7 +414,7 @@ def lagrangian_bound(
             stall += 1
             if stall >= _STALL_STEPS:
                 step, stall = step / 2.0, 0
-        if upper - best_bound <= 1e-9 * max(1.0, upper) or time.perf_counter() > deadline:
+        if upper - best_bound <= margin(upper) or time.perf_counter() > deadline:
             break
         served = (weighted[:, opened] < u[:, None]).sum(axis=1) + (fallback < u)
         grad = 1.0 - served
@@ -455,19 +455,10 @@ def median_fix(
 ) -> tuple[BoolArray, BoolArray, BoolArray]:
     """Sites that must stay closed or open, and pairs that cannot serve, in any solution
     cheaper than `upper` (Lagrangian reduced-cost tests; exact, with a round-off margin)."""
-    rho, opened = lagrangian.rho, lagrangian.opened
-    m = rho.size
-    in_opened = np.zeros(m, dtype=np.bool_)
-    in_opened[opened] = True
-    worst_open = float(rho[opened].max()) if opened.size else 0.0
-    full = opened.size >= budget
-    # Opening a site outside the relaxation's choice costs at least this much more.
-    open_delta = np.where(in_opened, 0.0, rho - worst_open if full else np.maximum(rho, 0.0))
-    outside = np.sort(rho[~in_opened])
-    next_best = float(min(outside[0], 0.0)) if outside.size else 0.0
-    close_delta = np.where(in_opened, next_best - rho, 0.0)  # closing a chosen site
-    margin = 1e-9 * max(1.0, abs(upper))
-    limit = upper - lagrangian.bound + margin
+    rho = lagrangian.rho
+    everywhere = np.ones(rho.size, dtype=np.bool_)
+    open_delta, close_delta = site_deltas(rho, lagrangian.opened, everywhere, budget)
+    limit = upper - lagrangian.bound + margin(upper)
     closed = open_delta > limit
     forced = close_delta > limit
     weighted = data.women[:, None] * data.km

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gbvwatch.analysis.siting.problem import BoolArray, FloatArray, IndexArray
+from gbvwatch.analysis.siting.problem import GAP_ROUND_OFF, BoolArray, FloatArray, IndexArray
 
 # Subgradient steps per node, the first step's factor and the halving after this many steps
 # without a better bound. Measured on 2,000 x 200, K = 10 (3 seeds): a first factor of 0.5
@@ -114,7 +114,7 @@ def median_branch(
     nodes, loose = 0, math.inf  # loose: the lowest bound left unsplit by the tolerance
     while heap and time.perf_counter() <= deadline:
         node = heapq.heappop(heap)
-        if node.bound >= best.value - _margin(best.value):
+        if node.bound >= best.value - margin(best.value):
             continue
         if node.bound >= best.value * (1.0 - gap_tolerance):
             loose = min(loose, node.bound)
@@ -125,10 +125,6 @@ def median_branch(
     waiting = min((node.bound for node in heap), default=math.inf)
     bound = min(waiting, loose, best.value)
     return BranchResult(best.chosen, best.value, bound, not heap, nodes)
-
-
-def _margin(value: float) -> float:
-    return 1e-9 * max(1.0, abs(value))
 
 
 def _expand(
@@ -144,7 +140,7 @@ def _expand(
         pairs, free_budget, opened=opened, free=free, u0=node.u, best=best, deadline=deadline
     )
     gap = best.value - bounded.bound
-    if gap <= _margin(best.value):
+    if gap <= margin(best.value):
         return []
     _fix(bounded, free, free_budget, gap, opened=opened, closed=closed)
     free = ~opened & ~closed
@@ -214,13 +210,13 @@ def _node_bound(
             + rho[picked].sum()
         )
         best.offer(np.concatenate([forced, top]))
-        if value > result.bound + _margin(result.bound if math.isfinite(result.bound) else 0):
+        if value > result.bound + margin(result.bound if math.isfinite(result.bound) else 0):
             result, stall = _Bounded(value, u.copy(), rho, picked), 0
         else:
             stall += 1
             if stall >= _NODE_STALL:
                 step, stall = step / 2.0, 0
-        if result.bound >= best.value - _margin(best.value) or step < 1e-3:
+        if result.bound >= best.value - margin(best.value) or step < 1e-3:
             break
         if time.perf_counter() > deadline:  # the bound so far is still a bound
             break
@@ -237,6 +233,30 @@ def _node_bound(
     return result
 
 
+def site_deltas(
+    rho: FloatArray, picked: IndexArray, free: BoolArray, free_budget: int
+) -> tuple[FloatArray, FloatArray]:
+    """How much the relaxation's value must rise if a free site it leaves closed is opened, or
+    one it opens is closed (0 elsewhere). `picked`: the free sites it opens (at most
+    `free_budget`, all with negative reduced cost `rho`)."""
+    in_picked = np.zeros(rho.size, dtype=np.bool_)
+    in_picked[picked] = True
+    worst = float(rho[picked].max()) if picked.size else 0.0
+    full = picked.size >= free_budget
+    outside = free & ~in_picked
+    # Opening an outside site replaces the worst picked one, or adds its own (non-negative) rho.
+    open_delta = np.where(outside, rho - worst if full else np.maximum(rho, 0.0), 0.0)
+    rest = np.sort(rho[outside])
+    next_best = float(min(rest[0], 0.0)) if rest.size else 0.0
+    close_delta = np.where(free & in_picked, next_best - rho, 0.0)  # the next best steps in
+    return open_delta, close_delta
+
+
+def margin(value: float) -> float:
+    """Round-off allowance when comparing sums of this size (as gap_of does)."""
+    return GAP_ROUND_OFF * max(1.0, abs(value))
+
+
 def _fix(
     bounded: _Bounded,
     free: BoolArray,
@@ -248,16 +268,7 @@ def _fix(
 ) -> None:
     """Reduced-cost tests within the node: a free site whose opening would lift the bound past
     the incumbent stays closed below it; one whose closing would, stays open."""
-    rho, picked = bounded.rho, bounded.picked
-    in_picked = np.zeros(rho.size, dtype=np.bool_)
-    in_picked[picked] = True
-    worst = float(rho[picked].max()) if picked.size else 0.0
-    full = picked.size >= free_budget
-    outside = free & ~in_picked
-    open_delta = np.where(outside, rho - worst if full else np.maximum(rho, 0.0), 0.0)
-    rest = np.sort(rho[outside])
-    next_best = float(min(rest[0], 0.0)) if rest.size else 0.0
-    close_delta = np.where(free & in_picked, next_best - rho, 0.0)
-    limit = gap + 1e-9 * max(1.0, abs(bounded.bound))  # round-off margin
-    closed |= outside & (open_delta > limit)
-    opened |= free & in_picked & (close_delta > limit)
+    open_delta, close_delta = site_deltas(bounded.rho, bounded.picked, free, free_budget)
+    limit = gap + margin(bounded.bound)
+    closed |= open_delta > limit
+    opened |= close_delta > limit
