@@ -14,19 +14,30 @@ from __future__ import annotations
 import heapq
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from gbvwatch.analysis.siting.problem import GAP_ROUND_OFF, BoolArray, FloatArray, IndexArray
+from gbvwatch.analysis.siting.median_lagrangian import (
+    Bounded,
+    Evaluate,
+    Incumbent,
+    Pairs,
+    StepRule,
+    margin,
+    site_deltas,
+    subgradient,
+)
+from gbvwatch.analysis.siting.problem import BoolArray, FloatArray, IndexArray
 
 # Subgradient steps per node, the first step's factor and the halving after this many steps
 # without a better bound. Measured on 2,000 x 200, K = 10 (3 seeds): a first factor of 0.5
-# needed 75-213 nodes and 3-6 s, 2.0 needed 7-15 nodes and 1.2-2.0 s; 4.0 diverged.
-NODE_STEPS = 150
+# needed 75-213 nodes and 3-6 s, 2.0 needed 7-15 nodes and 1.2-2.0 s; 4.0 diverged. On
+# 20,000 x 500 seed 2 in 30 s, 80 steps (halving after 15) left a 0.18% gap and 150 (after
+# 20) 0.20%; with 80, 2,000 x 200 is proven in 0.5-0.8 s.
+NODE_STEPS = 80
 _NODE_STEP_START = 2.0
-_NODE_STALL = 20
+_NODE_STALL = 15
 
 
 @dataclass(frozen=True)
@@ -41,18 +52,6 @@ class BranchResult:
     nodes: int
 
 
-@dataclass(frozen=True)
-class Pairs:
-    """The kept pairs in coordinate form: weighted cost w_i d_ij of each, and per row the
-    weighted cost of its fallback (existing service or locked site; inf if none)."""
-
-    rows: IndexArray
-    cols: IndexArray
-    cost: FloatArray
-    fallback: FloatArray
-    n_sites: int
-
-
 @dataclass
 class _Node:
     bound: float
@@ -62,35 +61,6 @@ class _Node:
 
     def __lt__(self, other: _Node) -> bool:
         return self.bound < other.bound
-
-
-@dataclass(frozen=True)
-class _Bounded:
-    bound: float
-    u: FloatArray
-    rho: FloatArray
-    picked: IndexArray  # free sites the relaxation opens at the best multipliers
-
-
-Evaluate = Callable[[IndexArray], float]  # the reduced objective of a site set
-
-
-class _Incumbent:
-    """The best solution so far; `evaluate` gives the true cost of a site set."""
-
-    def __init__(self, chosen: IndexArray, value: float, evaluate: Evaluate) -> None:
-        self.chosen, self.value, self.evaluate = chosen, value, evaluate
-        self.tried: set[bytes] = set()
-
-    def offer(self, sites: IndexArray) -> None:
-        sites = np.sort(sites).astype(np.int64)
-        key = sites.tobytes()
-        if key in self.tried:
-            return
-        self.tried.add(key)
-        cost = self.evaluate(sites)
-        if cost < self.value:
-            self.chosen, self.value = sites, cost
 
 
 def median_branch(
@@ -109,7 +79,7 @@ def median_branch(
     """Branch and bound from the root's multipliers `u` and fixings; `evaluate` prices a set.
     A node whose bound is within `gap_tolerance` of the incumbent is not split further."""
     deadline = time.perf_counter() + time_limit_s
-    best = _Incumbent(incumbent, upper, evaluate)
+    best = Incumbent(incumbent, upper, evaluate)
     heap = [_Node(-math.inf, opened.copy(), closed.copy(), u.copy())]
     nodes, loose = 0, math.inf  # loose: the lowest bound left unsplit by the tolerance
     while heap and time.perf_counter() <= deadline:
@@ -128,7 +98,7 @@ def median_branch(
 
 
 def _expand(
-    pairs: Pairs, budget: int, node: _Node, best: _Incumbent, deadline: float
+    pairs: Pairs, budget: int, node: _Node, best: Incumbent, deadline: float
 ) -> list[_Node]:
     """Bound a node, fix what its reduced costs allow, and split it on one site."""
     opened, closed = node.opened.copy(), node.closed.copy()
@@ -136,8 +106,15 @@ def _expand(
     free = ~opened & ~closed
     if _leaf(opened, free, free_budget, best):
         return []
-    bounded = _node_bound(
-        pairs, free_budget, opened=opened, free=free, u0=node.u, best=best, deadline=deadline
+    bounded = subgradient(
+        pairs,
+        free_budget,
+        opened=opened,
+        free=free,
+        u0=node.u,
+        incumbent=best,
+        rule=StepRule(NODE_STEPS, _NODE_STEP_START, _NODE_STALL, 1e-3),
+        deadline=deadline,
     )
     gap = best.value - bounded.bound
     if gap <= margin(best.value):
@@ -163,102 +140,22 @@ def _expand(
     ]
 
 
-def _leaf(opened: BoolArray, free: BoolArray, free_budget: int, best: _Incumbent) -> bool:
+def _leaf(opened: BoolArray, free: BoolArray, free_budget: int, best: Incumbent) -> bool:
     """Whether the node's set is decided (then it is tried): too many sites forced open, none
     left to choose, or room for every free site (opening more never costs more)."""
     if free_budget < 0:
         return True
     if free_budget == 0:
-        best.offer(np.flatnonzero(opened))
+        best.offer(np.flatnonzero(opened), 0)
         return True
     if int(free.sum()) <= free_budget:
-        best.offer(np.flatnonzero(opened | free))
+        best.offer(np.flatnonzero(opened | free), 0)
         return True
     return False
 
 
-def _node_bound(
-    pairs: Pairs,
-    free_budget: int,
-    *,
-    opened: BoolArray,
-    free: BoolArray,
-    u0: FloatArray,
-    best: _Incumbent,
-    deadline: float,
-) -> _Bounded:
-    """Subgradient steps on the node's Lagrangian: forced sites always open, then the
-    `free_budget` most negative reduced costs among the free sites."""
-    forced = np.flatnonzero(opened)
-    free_idx = np.flatnonzero(free)
-    n = pairs.fallback.size
-    u = u0.copy()
-    result = _Bounded(-math.inf, u, np.zeros(pairs.n_sites), np.zeros(0, dtype=np.int64))
-    step, stall = _NODE_STEP_START, 0
-    for _ in range(NODE_STEPS):
-        reduced = np.minimum(pairs.cost - u[pairs.rows], 0.0)
-        rho = np.asarray(
-            np.bincount(pairs.cols, weights=reduced, minlength=pairs.n_sites), dtype=np.float64
-        )
-        rho_free = rho[free_idx]
-        top = free_idx[np.argpartition(rho_free, free_budget - 1)[:free_budget]]
-        picked = top[rho[top] < 0]
-        value = float(
-            u.sum()
-            + np.minimum(pairs.fallback - u, 0.0).sum()
-            + rho[forced].sum()
-            + rho[picked].sum()
-        )
-        best.offer(np.concatenate([forced, top]))
-        if value > result.bound + margin(result.bound if math.isfinite(result.bound) else 0):
-            result, stall = _Bounded(value, u.copy(), rho, picked), 0
-        else:
-            stall += 1
-            if stall >= _NODE_STALL:
-                step, stall = step / 2.0, 0
-        if result.bound >= best.value - margin(best.value) or step < 1e-3:
-            break
-        if time.perf_counter() > deadline:  # the bound so far is still a bound
-            break
-        open_mask = np.zeros(pairs.n_sites, dtype=np.bool_)
-        open_mask[forced] = True
-        open_mask[picked] = True
-        hit = open_mask[pairs.cols] & (pairs.cost < u[pairs.rows])
-        served = np.bincount(pairs.rows[hit], minlength=n) + (pairs.fallback < u)
-        grad = 1.0 - served
-        norm = float(grad @ grad)
-        if norm == 0.0:
-            break
-        u = u + step * max(best.value - value, 0.0) / norm * grad
-    return result
-
-
-def site_deltas(
-    rho: FloatArray, picked: IndexArray, free: BoolArray, free_budget: int
-) -> tuple[FloatArray, FloatArray]:
-    """How much the relaxation's value must rise if a free site it leaves closed is opened, or
-    one it opens is closed (0 elsewhere). `picked`: the free sites it opens (at most
-    `free_budget`, all with negative reduced cost `rho`)."""
-    in_picked = np.zeros(rho.size, dtype=np.bool_)
-    in_picked[picked] = True
-    worst = float(rho[picked].max()) if picked.size else 0.0
-    full = picked.size >= free_budget
-    outside = free & ~in_picked
-    # Opening an outside site replaces the worst picked one, or adds its own (non-negative) rho.
-    open_delta = np.where(outside, rho - worst if full else np.maximum(rho, 0.0), 0.0)
-    rest = np.sort(rho[outside])
-    next_best = float(min(rest[0], 0.0)) if rest.size else 0.0
-    close_delta = np.where(free & in_picked, next_best - rho, 0.0)  # the next best steps in
-    return open_delta, close_delta
-
-
-def margin(value: float) -> float:
-    """Round-off allowance when comparing sums of this size (as gap_of does)."""
-    return GAP_ROUND_OFF * max(1.0, abs(value))
-
-
 def _fix(
-    bounded: _Bounded,
+    bounded: Bounded,
     free: BoolArray,
     free_budget: int,
     gap: float,

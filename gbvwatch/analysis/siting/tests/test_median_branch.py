@@ -8,10 +8,18 @@ import math
 import numpy as np
 import pytest
 
+from gbvwatch.analysis.siting import median as median_module
 from gbvwatch.analysis.siting import median_branch as median_branch_module
 from gbvwatch.analysis.siting import problem_from_costs
-from gbvwatch.analysis.siting.median import MedianData, median_data, median_value
-from gbvwatch.analysis.siting.median_branch import BranchResult, Pairs, median_branch
+from gbvwatch.analysis.siting.median import (
+    MedianData,
+    lagrangian_bound,
+    median_data,
+    median_pairs,
+    median_value,
+)
+from gbvwatch.analysis.siting.median_branch import BranchResult, median_branch
+from gbvwatch.analysis.siting.median_lagrangian import Pairs
 
 
 def _data(seed: int, n: int = 36, m: int = 11) -> tuple[MedianData, np.ndarray]:
@@ -42,7 +50,9 @@ def _branch(data: MedianData, k: int, **options: float) -> BranchResult:
     m = data.km.shape[1]
     start = np.arange(k, dtype=np.int64)
     return median_branch(
-        Pairs(rows, cols, data.women[rows] * data.km[rows, cols], data.women * data.fallback_km, m),
+        Pairs.of(
+            rows, cols, data.women[rows] * data.km[rows, cols], data.women * data.fallback_km, m
+        ),
         k,
         u=np.zeros(data.km.shape[0]),
         incumbent=start,
@@ -100,3 +110,42 @@ def test_a_gap_tolerance_is_kept(seed: int) -> None:
     assert tree.proven
     assert tree.bound <= best + 1e-9 * best <= tree.value + 2e-9 * best
     assert (tree.value - tree.bound) / tree.value <= 0.05 + 1e-12
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("depth", [1, 2, 4])
+def test_truncated_pairs_still_bound_and_still_solve(
+    seed: int, depth: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each point keeps only its `depth` cheapest options; the others are folded into its
+    # fallback at the cheapest left-out cost. Bounds stay bounds, and the tree on those pairs
+    # still proves the true optimum.
+    monkeypatch.setattr(median_module, "_DEPTH_PER_RANK", 0)
+    monkeypatch.setattr(median_module, "_DEPTH_LEAST", depth)
+    data, _km = _data(seed)
+    k = 3
+    best = _brute(data, k)
+    pairs, u0 = median_pairs(data, k)
+    assert pairs.cost.size <= data.km.shape[0] * depth
+    assert (u0 <= pairs.fallback).all()
+    assert (pairs.fallback <= data.women * data.fallback_km).all()
+    start = np.arange(k, dtype=np.int64)
+    upper = median_value(data, start)
+    lagrangian = lagrangian_bound(data, k, start, upper, time_limit_s=5.0)
+    assert lagrangian.bound <= best + 1e-9 * best
+    assert lagrangian.pairs.cost.size == pairs.cost.size
+    m = data.km.shape[1]
+    tree = median_branch(
+        pairs,
+        k,
+        u=np.zeros(data.km.shape[0]),
+        incumbent=start,
+        upper=upper,
+        evaluate=lambda sites: median_value(data, sites),
+        opened=np.zeros(m, dtype=np.bool_),
+        closed=np.zeros(m, dtype=np.bool_),
+        time_limit_s=60.0,
+    )
+    assert tree.proven
+    assert tree.value == pytest.approx(best, rel=1e-12)
+    assert tree.bound <= best + 1e-9 * best

@@ -1,0 +1,202 @@
+"""The p-median's Lagrangian relaxation over (point, site) pairs: one subgradient for the root
+bound (median.py) and for every branch-and-bound node (median_branch.py).
+
+Relaxing each point's assignment constraint with a multiplier u_i leaves, for each site, the
+reduced cost rho_j = sum_i min(0, c_ij - u_i), with c_ij the women-weighted km. The relaxation
+opens the sites forced open plus the `free_budget` most negative free ones; its value
+sum_i u_i + sum_i min(0, f_i - u_i) + (the opened rho) is a lower bound for every u (f_i: the
+weighted cost of the point's fallback, an existing service or a locked site).
+
+Pairs may be truncated: a point keeps only its cheapest options, and its fallback is lowered to
+the cheapest option it left out. Lowering costs can only lower the optimum, so every bound on
+truncated pairs bounds the true problem; and it is the same bound as on all pairs wherever u_i
+stays at or below that cost.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from gbvwatch.analysis.siting.problem import GAP_ROUND_OFF, BoolArray, FloatArray, IndexArray
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """(point, site) pairs grouped by site (site j's are at starts[j]:starts[j + 1]): the
+    weighted cost w_i d_ij of each, and per point the weighted cost of its fallback (inf if
+    none). Build with `Pairs.of`."""
+
+    rows: IndexArray
+    cols: IndexArray
+    cost: FloatArray
+    fallback: FloatArray
+    n_sites: int
+    starts: IndexArray
+
+    @staticmethod
+    def of(
+        rows: IndexArray, cols: IndexArray, cost: FloatArray, fallback: FloatArray, n_sites: int
+    ) -> Pairs:
+        # Site numbers fit 16 bits on every instance measured, where numpy sorts by radix.
+        key = cols.astype(np.int16) if n_sites <= np.iinfo(np.int16).max else cols
+        order = np.argsort(key, kind="stable")
+        return Pairs._grouped(rows[order], cols[order], cost[order], fallback, n_sites)
+
+    @staticmethod
+    def _grouped(
+        rows: IndexArray, cols: IndexArray, cost: FloatArray, fallback: FloatArray, n_sites: int
+    ) -> Pairs:
+        starts = np.zeros(n_sites + 1, dtype=np.int64)
+        np.cumsum(np.bincount(cols, minlength=n_sites), out=starts[1:])
+        return Pairs(rows, cols, cost, fallback, n_sites, starts)
+
+    def subset(self, keep: BoolArray) -> Pairs:
+        return Pairs._grouped(
+            self.rows[keep], self.cols[keep], self.cost[keep], self.fallback, self.n_sites
+        )
+
+    def site_sums(self, values: FloatArray) -> FloatArray:
+        """Per site, the sum of `values` (one per pair)."""
+        sums = np.zeros(self.n_sites)
+        nonempty = self.starts[:-1] < self.starts[1:]
+        if nonempty.any():  # consecutive non-empty groups are back to back
+            sums[nonempty] = np.add.reduceat(values, self.starts[:-1][nonempty])
+        return sums
+
+    def served(self, sites: IndexArray, u: FloatArray) -> FloatArray:
+        """Per point, how many of `sites` or its fallback cost less than its multiplier."""
+        count = (self.fallback < u).astype(np.float64)
+        for j in sites:
+            group = slice(self.starts[j], self.starts[j + 1])
+            rows = self.rows[group]  # each point at most once per site
+            count[rows] += self.cost[group] < u[rows]
+        return count
+
+
+Evaluate = Callable[[IndexArray], float]  # the true (reduced) objective of a site set
+
+
+class Incumbent:
+    """The best site set found so far; each set offered is priced once by `evaluate`."""
+
+    def __init__(self, chosen: IndexArray, value: float, evaluate: Evaluate) -> None:
+        self.chosen, self.value, self.evaluate = chosen, value, evaluate
+        self.tried: set[bytes] = set()
+
+    def first_time(self, sites: IndexArray) -> bool:
+        """Whether `sites` (sorted) has not been offered before; remembers it."""
+        key = sites.tobytes()
+        if key in self.tried:
+            return False
+        self.tried.add(key)
+        return True
+
+    def offer(self, sites: IndexArray, step: int) -> None:
+        """Try a site set the relaxation opened at subgradient step `step`."""
+        sites = np.sort(sites).astype(np.int64)
+        if self.first_time(sites) and (cost := self.evaluate(sites)) < self.value:
+            self.chosen, self.value = sites, cost
+
+
+@dataclass(frozen=True)
+class StepRule:
+    """Polyak steps toward the incumbent's value: the first factor, halved after `stall` steps
+    without a better bound; at most `steps` steps, none once the factor is below `smallest`."""
+
+    steps: int
+    start: float
+    stall: int
+    smallest: float
+
+
+@dataclass(frozen=True)
+class Bounded:
+    """The best bound, its multipliers and reduced costs, the free sites the relaxation opens
+    there, and how many steps were taken."""
+
+    bound: float
+    u: FloatArray
+    rho: FloatArray
+    picked: IndexArray
+    steps: int
+
+
+def subgradient(
+    pairs: Pairs,
+    free_budget: int,
+    *,
+    opened: BoolArray,
+    free: BoolArray,
+    u0: FloatArray,
+    incumbent: Incumbent,
+    rule: StepRule,
+    deadline: float,
+) -> Bounded:
+    """Subgradient steps on the relaxation with the `opened` sites forced open and
+    `free_budget` more to pick among the `free` ones. Every set it opens is offered to the
+    incumbent, whose value is the Polyak target; it stops early once the bound reaches it."""
+    forced = np.flatnonzero(opened)
+    free_idx = np.flatnonzero(free)
+    u = u0.copy()
+    best = Bounded(-math.inf, u, np.zeros(pairs.n_sites), np.zeros(0, dtype=np.int64), 0)
+    factor, stall, steps = rule.start, 0, 0
+    reduced = np.empty_like(pairs.cost)
+    while steps < rule.steps:
+        steps += 1
+        np.subtract(pairs.cost, u[pairs.rows], out=reduced)
+        rho = pairs.site_sums(np.minimum(reduced, 0.0, out=reduced))
+        top = free_idx[np.argpartition(rho[free_idx], free_budget - 1)[:free_budget]]
+        picked = top[rho[top] < 0]
+        value = float(
+            u.sum()
+            + np.minimum(pairs.fallback - u, 0.0).sum()
+            + rho[forced].sum()
+            + rho[picked].sum()
+        )
+        incumbent.offer(np.concatenate([forced, top]), steps)
+        if value > best.bound + margin(best.bound if math.isfinite(best.bound) else 0.0):
+            best, stall = Bounded(value, u.copy(), rho, picked, steps), 0
+        else:
+            stall += 1
+            if stall >= rule.stall:
+                factor, stall = factor / 2.0, 0
+        target = incumbent.value
+        if best.bound >= target - margin(target) or factor < rule.smallest:
+            break
+        if time.perf_counter() > deadline:  # the bound so far is still a bound
+            break
+        grad = 1.0 - pairs.served(np.concatenate([forced, picked]), u)
+        norm = float(grad @ grad)
+        if norm == 0.0:
+            break
+        u = u + factor * max(target - value, 0.0) / norm * grad
+    return Bounded(best.bound, best.u, best.rho, best.picked, steps)
+
+
+def site_deltas(
+    rho: FloatArray, picked: IndexArray, free: BoolArray, free_budget: int
+) -> tuple[FloatArray, FloatArray]:
+    """How much the relaxation's value must rise if a free site it leaves closed is opened, or
+    one it opens is closed (0 elsewhere). `picked`: the free sites it opens (at most
+    `free_budget`, all with negative reduced cost `rho`)."""
+    in_picked = np.zeros(rho.size, dtype=np.bool_)
+    in_picked[picked] = True
+    worst = float(rho[picked].max()) if picked.size else 0.0
+    full = picked.size >= free_budget
+    outside = free & ~in_picked
+    # Opening an outside site replaces the worst picked one, or adds its own (non-negative) rho.
+    open_delta = np.where(outside, rho - worst if full else np.maximum(rho, 0.0), 0.0)
+    rest = np.sort(rho[outside])
+    next_best = float(min(rest[0], 0.0)) if rest.size else 0.0
+    close_delta = np.where(free & in_picked, next_best - rho, 0.0)  # the next best steps in
+    return open_delta, close_delta
+
+
+def margin(value: float) -> float:
+    """Round-off allowance when comparing sums of this size (as gap_of does)."""
+    return GAP_ROUND_OFF * max(1.0, abs(value))
