@@ -148,7 +148,9 @@ def subgradient(
     reduced = np.empty_like(pairs.cost)
     while steps < rule.steps:
         steps += 1
-        np.subtract(pairs.cost, u[pairs.rows], out=reduced)
+        # In place: a fresh array of this size each step costs page faults.
+        np.take(u, pairs.rows, out=reduced)
+        np.subtract(pairs.cost, reduced, out=reduced)
         rho = pairs.site_sums(np.minimum(reduced, 0.0, out=reduced))
         top = free_idx[np.argpartition(rho[free_idx], free_budget - 1)[:free_budget]]
         picked = top[rho[top] < 0]

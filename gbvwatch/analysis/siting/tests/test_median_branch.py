@@ -122,6 +122,7 @@ def test_truncated_pairs_still_bound_and_still_solve(
     # still proves the true optimum.
     monkeypatch.setattr(median_module, "_DEPTH_PER_RANK", 0)
     monkeypatch.setattr(median_module, "_DEPTH_LEAST", depth)
+    monkeypatch.setattr(median_module, "_TRUNCATE_FROM", 0)
     data, _km = _data(seed)
     k = 3
     best = _brute(data, k)
