@@ -59,6 +59,12 @@ _DEPTH_LEAST = 32
 # the optimum after 12-15 ms with every option, 18-24 ms with 32 kept; at 2,000 x 200 the
 # proofs took 0.5-0.7 s with 64 kept, 1.0-2.8 s with all 200.
 _TRUNCATE_FROM = 200_000
+# The branch and bound keeps, of the pairs fixing leaves, only those cheaper than 1.1 times
+# their point's root multiplier (the rest folded into its fallback, as above): a node starts
+# from its parent's multipliers, and a pair above them adds nothing until they rise past it.
+# Measured at 20,000 x 500 on seed 2 in 30 s: slack 0 left a 0.21% gap (weak bounds), 0.03
+# 0.17%, 0.1 0.135%, 0.15 0.15%, 0.3 0.17%, no cut 0.18%.
+_TREE_SLACK = 0.1
 
 
 @dataclass(frozen=True)
@@ -212,8 +218,9 @@ def _median_exact(
             f"{kept:,} assignments exceed {MAX_BRANCH_PAIRS:,}: no branching, the bound stands"
         )
         return picked, lagrangian.bound, False, "greedy-swap+lagrangian-bound"
+    tree_pairs = kept_pairs.below(lagrangian.u * (1.0 + _TREE_SLACK))
     tree = median_branch(
-        kept_pairs,
+        tree_pairs,
         budget,
         u=lagrangian.u,
         incumbent=picked,
@@ -225,7 +232,8 @@ def _median_exact(
         gap_tolerance=gap_tolerance,
     )
     notes.append(
-        f"branch and bound on sites with Lagrangian bounds: {tree.nodes:,} nodes"
+        f"branch and bound on sites with Lagrangian bounds over {tree_pairs.cost.size:,} "
+        f"assignments: {tree.nodes:,} nodes"
         + ("" if tree.proven else ", stopped at the time limit")
     )
     bound = max(lagrangian.bound, min(upper, tree.bound))

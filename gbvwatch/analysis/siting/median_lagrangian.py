@@ -60,6 +60,16 @@ class Pairs:
             self.rows[keep], self.cols[keep], self.cost[keep], self.fallback, self.n_sites
         )
 
+    def below(self, cap: FloatArray) -> Pairs:
+        """Only the pairs cheaper than their point's `cap`; each point's fallback is lowered to
+        its cheapest pair left out (see the module's note: a relaxation)."""
+        keep = self.cost < cap[self.rows]
+        fallback = self.fallback.copy()
+        np.minimum.at(fallback, self.rows[~keep], self.cost[~keep])
+        return Pairs._grouped(
+            self.rows[keep], self.cols[keep], self.cost[keep], fallback, self.n_sites
+        )
+
     def site_sums(self, values: FloatArray) -> FloatArray:
         """Per site, the sum of `values` (one per pair)."""
         sums = np.zeros(self.n_sites)
@@ -148,8 +158,9 @@ def subgradient(
     reduced = np.empty_like(pairs.cost)
     while steps < rule.steps:
         steps += 1
-        # In place: a fresh array of this size each step costs page faults.
-        np.take(u, pairs.rows, out=reduced)
+        # In place (a fresh array of this size each step costs page faults); "clip" skips the
+        # bounds check that makes numpy buffer a `take` with `out` (rows are valid anyway).
+        np.take(u, pairs.rows, out=reduced, mode="clip")
         np.subtract(pairs.cost, reduced, out=reduced)
         rho = pairs.site_sums(np.minimum(reduced, 0.0, out=reduced))
         top = free_idx[np.argpartition(rho[free_idx], free_budget - 1)[:free_budget]]

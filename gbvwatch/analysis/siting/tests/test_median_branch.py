@@ -19,7 +19,7 @@ from gbvwatch.analysis.siting.median import (
     median_value,
 )
 from gbvwatch.analysis.siting.median_branch import BranchResult, median_branch
-from gbvwatch.analysis.siting.median_lagrangian import Pairs
+from gbvwatch.analysis.siting.median_lagrangian import Incumbent, Pairs, StepRule, subgradient
 
 
 def _data(seed: int, n: int = 36, m: int = 11) -> tuple[MedianData, np.ndarray]:
@@ -136,10 +136,27 @@ def test_truncated_pairs_still_bound_and_still_solve(
     assert lagrangian.bound <= best + 1e-9 * best
     assert lagrangian.pairs.cost.size == pairs.cost.size
     m = data.km.shape[1]
-    tree = median_branch(
-        pairs,
+    # The tree's own cut: only pairs cheaper than the root multipliers (no slack at all).
+    cut = pairs.below(lagrangian.u)
+    assert cut.cost.size <= pairs.cost.size
+    assert (cut.fallback <= pairs.fallback).all()
+    harsh = pairs.below(0.5 * lagrangian.u)  # most pairs folded into the fallbacks
+    everything = np.ones(data.km.shape[1], dtype=np.bool_)
+    bounded = subgradient(
+        harsh,
         k,
-        u=np.zeros(data.km.shape[0]),
+        opened=~everything,
+        free=everything,
+        u0=np.zeros(data.km.shape[0]),
+        incumbent=Incumbent(start, upper, lambda sites: median_value(data, sites)),
+        rule=StepRule(500, 2.0, 20, 1e-6),
+        deadline=math.inf,
+    )
+    assert bounded.bound <= best + 1e-9 * best
+    tree = median_branch(
+        cut,
+        k,
+        u=lagrangian.u,
         incumbent=start,
         upper=upper,
         evaluate=lambda sites: median_value(data, sites),
