@@ -2,11 +2,12 @@
 
 Only the (point, site) pairs that Lagrangian fixing kept are used: every solution cheaper than
 the incumbent uses no other pair, so a subtree whose bound on those pairs reaches the
-incumbent holds nothing better. A node forces some sites open and keeps others closed; its
-bound comes from subgradient steps warm-started from its parent's multipliers, its reduced
-costs close or open further sites for its subtree, and every site set its relaxation opens is
-tried as a solution. Nodes are taken best bound first, so when time runs out the smallest
-bound still waiting is a proven lower bound.
+incumbent holds nothing better. (The caller may also fold some of them into the points'
+fallbacks, which only lowers costs: see median_lagrangian.) A node forces some sites open and
+keeps others closed; its bound comes from subgradient steps warm-started from its parent's
+multipliers, its reduced costs close or open further sites for its subtree, and every site set
+its relaxation opens is tried as a solution. Nodes are taken best bound first, so when time
+runs out the smallest bound still waiting is a proven lower bound.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ from gbvwatch.analysis.siting.problem import BoolArray, FloatArray, IndexArray
 # Subgradient steps per node, the first step's factor and the halving after this many steps
 # without a better bound. Measured on 2,000 x 200, K = 10 (3 seeds): a first factor of 0.5
 # needed 75-213 nodes and 3-6 s, 2.0 needed 7-15 nodes and 1.2-2.0 s; 4.0 diverged. On
-# 20,000 x 500 seed 2 in 30 s, 80 steps (halving after 15) left a 0.18% gap and 150 (after
-# 20) 0.20%; with 80, 2,000 x 200 is proven in 0.5-0.8 s.
+# 20,000 x 500 seed 2 in 30 s (before the tree's pair cut in median.py), 80 steps (halving
+# after 15) left a 0.18% gap and 150 (after 20) 0.20%; with 80, 2,000 x 200 is proven in
+# 0.5-0.8 s.
 NODE_STEPS = 80
 _NODE_STEP_START = 2.0
 _NODE_STALL = 15
