@@ -394,7 +394,11 @@ def results_write(rows: list[str], results: Path, *, note: str) -> None:
     ]
     notes = [note]
     if earlier:
-        notes += [line for line in old.splitlines() if line.startswith(_NOTE_STARTS)]
+        notes += [
+            kept
+            for line in old.splitlines()
+            if line.startswith(_NOTE_STARTS) and (kept := _still_shown(line, set(earlier)))
+        ]
     first_row = next(i for i, line in enumerate(rows) if _case_rows([line]))
     block = [rows[0], "", *notes, *rows[1:first_row], *table, ""]
     body = "\n".join(block) + ("\n" + rest if rest else "")
@@ -402,6 +406,15 @@ def results_write(rows: list[str], results: Path, *, note: str) -> None:
 
 
 _NOTE_STARTS = ("Siting rows run", "Rows ")
+
+
+def _still_shown(note: str, shown: set[str]) -> str | None:
+    """An earlier run's note naming only its rows still in the table (None if none are)."""
+    if not note.startswith("Rows ") or " run " not in note:
+        return note  # an older form that names no rows
+    names, rest = note[len("Rows ") :].split(" run ", 1)
+    left = [name for name in names.split(", ") if name in shown]
+    return f"Rows {', '.join(left)} run {rest}" if left else None
 
 
 def _case_rows(lines: list[str]) -> list[tuple[str, str]]:
