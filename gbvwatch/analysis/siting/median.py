@@ -88,7 +88,8 @@ def p_median(
     time_limit_s: float = 60.0,
     gap_tolerance: float = 0.0,
 ) -> SitingResult:
-    """Open k sites (locked ones included) minimising women-weighted km; HiGHS or heuristic."""
+    """Open k sites (locked ones included) minimising women-weighted km: the Lagrangian
+    heuristic, then (if `exact`) branch and bound until the gap tolerance or the time limit."""
     started = time.perf_counter()
     k = k_check(k, problem)
     data = median_data(problem)
@@ -180,12 +181,12 @@ def median_heuristic(data: MedianData, budget: int, *, time_limit_s: float) -> M
         value,
         time_limit_s=max(0.0, 0.9 * time_limit_s - improvements[0][0]),
     )
-    improvements.extend((at - started, cost) for at, cost in lagrangian.found if cost < value)
-    if lagrangian.best_value < value:
-        picked, value = lagrangian.best_set, lagrangian.best_value
-    # Local search again from the cheapest set tried and from the set opened at the best
-    # multipliers: they often lie in different basins.
-    for start in (lagrangian.best_set, lagrangian.opened):
+    improvements.extend((at - started, cost) for at, cost in lagrangian.found)
+    picked, value = lagrangian.best_set, lagrangian.best_value  # never worse than the start
+    # Local search again from the cheapest set tried (unless it has been through one already)
+    # and from the set opened at the best multipliers: they often lie in different basins.
+    starts = [lagrangian.opened] if lagrangian.settled else [lagrangian.best_set, lagrangian.opened]
+    for start in starts:
         polished = _swap_from(data, start, budget)
         polished_value = median_value(data, polished)
         if polished_value < value:
@@ -376,8 +377,9 @@ class Lagrangian:
     u: FloatArray  # one multiplier per demand row
     rho: FloatArray  # reduced cost of opening each site
     opened: IndexArray  # the sites the relaxation opens at the best multipliers
-    best_set: IndexArray  # the cheapest of the opened sets, tried as solutions
-    best_value: float  # its reduced objective (inf if none was tried)
+    best_set: IndexArray  # the cheapest set known: the start or one of the opened sets
+    best_value: float  # its reduced objective
+    settled: bool  # whether best_set has been through vertex substitution
     found: tuple[tuple[float, float], ...]  # (perf_counter, value) of each better set found
     iterations: int
     evaluated: int
@@ -394,6 +396,7 @@ class _Trials(Incumbent):
         super().__init__(start, value, lambda sites: median_value(data, sites))
         self.data, self.budget = data, budget
         self.raw_best = math.inf  # the best set as opened, before any substitution
+        self.settled = True  # the start is the output of vertex substitution
         self.found: list[tuple[float, float]] = []
         self.next_polish, self.polishes = _POLISH_EVERY, 0
 
@@ -402,15 +405,15 @@ class _Trials(Incumbent):
         top = np.sort(sites).astype(np.int64)
         if not self.first_time(top) or (cost := self.evaluate(top)) >= self.raw_best:
             return
-        self.raw_best, candidate = cost, top
-        if step >= self.next_polish:
+        self.raw_best, candidate, settled = cost, top, step >= self.next_polish
+        if settled:
             self.polishes += 1
             self.next_polish = step + _POLISH_EVERY * 2**self.polishes
             swapped = _swap_from(self.data, candidate, self.budget)
             if (swapped_cost := self.evaluate(swapped)) < cost:
                 candidate, cost = swapped, swapped_cost
         if cost < self.value:
-            self.chosen, self.value = candidate, cost
+            self.chosen, self.value, self.settled = candidate, cost, settled
             self.found.append((time.perf_counter(), cost))
 
 
@@ -431,7 +434,7 @@ def lagrangian_bound(
     none = np.zeros(0, dtype=np.int64)
     pairs, u0 = median_pairs(data, budget)
     if n == 0:
-        return Lagrangian(0.0, u0, np.zeros(m), none, start, upper, (), 0, 0, pairs)
+        return Lagrangian(0.0, u0, np.zeros(m), none, start, upper, True, (), 0, 0, pairs)
     trials = _Trials(data, budget, start, upper)
     bounded = subgradient(
         pairs,
@@ -450,6 +453,7 @@ def lagrangian_bound(
         bounded.picked,
         trials.chosen,
         trials.value,
+        trials.settled,
         tuple(trials.found),
         bounded.steps,
         len(trials.tried),
@@ -465,7 +469,7 @@ def median_pairs(data: MedianData, budget: int) -> tuple[Pairs, FloatArray]:
     fallback = data.women * data.fallback_km
     rank = min(max(1, round(0.8 * m / max(budget, 1))), m)
     u0 = _initial_multipliers(weighted, fallback, rank)
-    depth = max(int(_DEPTH_PER_RANK * rank), _DEPTH_LEAST)
+    depth = max(_DEPTH_PER_RANK * rank, _DEPTH_LEAST)
     if depth >= m or n * m < _TRUNCATE_FROM:
         rows, cols = np.nonzero(np.isfinite(weighted))
     else:
