@@ -168,7 +168,8 @@ def median_heuristic(data: MedianData, budget: int, *, time_limit_s: float) -> M
     relaxation opens is tried as a solution, and the best one found is improved by substitution
     again. Returns the best answer with the bound that measures it."""
     started = time.perf_counter()
-    picked = median_greedy_swap(data.km, data.fallback_km, data.women, budget)
+    substitution = VertexSubstitution(data)
+    picked = substitution.search(budget)
     value = median_value(data, picked)
     improvements = [(time.perf_counter() - started, value)]
     if data.km.shape[1] <= budget or not data.women.size or not math.isfinite(value):
@@ -179,6 +180,7 @@ def median_heuristic(data: MedianData, budget: int, *, time_limit_s: float) -> M
         budget,
         picked,
         value,
+        substitution=substitution,
         time_limit_s=max(0.0, 0.9 * time_limit_s - improvements[0][0]),
     )
     improvements.extend((at - started, cost) for at, cost in lagrangian.found)
@@ -187,7 +189,7 @@ def median_heuristic(data: MedianData, budget: int, *, time_limit_s: float) -> M
     # and from the set opened at the best multipliers: they often lie in different basins.
     starts = [lagrangian.opened] if lagrangian.settled else [lagrangian.best_set, lagrangian.opened]
     for start in starts:
-        polished = _swap_from(data, start, budget)
+        polished = substitution.search(budget, start)
         polished_value = median_value(data, polished)
         if polished_value < value:
             picked, value = polished, polished_value
@@ -291,81 +293,71 @@ def median_value(data: MedianData, chosen: IndexArray) -> float:
     return float(data.women @ best) if np.isfinite(best).all() else math.inf
 
 
-def _swap_from(data: MedianData, start: IndexArray, budget: int) -> IndexArray:
-    """Vertex substitution from the given sites (filled up greedily to the budget)."""
-    return median_greedy_swap(data.km, data.fallback_km, data.women, budget, start=start)
+class VertexSubstitution:
+    """Greedy and best-improvement vertex substitution on one reduced instance. The distances
+    (with a large finite stand-in for "cannot serve") and two rows x candidates work arrays are
+    made once and reused by every search: a fresh array of this size costs page faults each
+    time (measured at 20,000 x 500: a swap step took 45-50 ms with fresh arrays, 35-40 ms
+    with reused ones, and each search also made its own 80 MB copy of the distances)."""
 
+    def __init__(self, data: MedianData) -> None:
+        self.dist = np.where(np.isfinite(data.km), data.km, _BIG_KM)
+        self.base = np.where(np.isfinite(data.fallback_km), data.fallback_km, _BIG_KM)
+        self.women = data.women
+        self.work = (np.empty_like(self.dist), np.empty_like(self.dist))
 
-def median_greedy_swap(
-    km: FloatArray,
-    fallback_km: FloatArray,
-    women: FloatArray,
-    k: int,
-    *,
-    start: IndexArray | None = None,
-) -> IndexArray:
-    """Greedy k columns (after `start`), then best-improvement vertex substitution."""
-    n, m = km.shape
-    if n == 0 or m == 0 or k == 0:
-        return np.zeros(0, dtype=np.int64)
-    dist = np.where(np.isfinite(km), km, _BIG_KM)
-    base = np.where(np.isfinite(fallback_km), fallback_km, _BIG_KM)
-    # Two rows x candidates work arrays reused by every step: fresh temporaries of this size
-    # cost page faults each time (measured at 1,000 x 100: 0.7 ms a greedy step with
-    # temporaries, 0.1 ms without).
-    work = (np.empty_like(dist), np.empty_like(dist))
-    chosen: list[int] = [] if start is None else [int(j) for j in start][:k]
-    best = base.copy()
-    for j in chosen:
-        np.minimum(best, dist[:, j], out=best)
-    for _ in range(min(k, m) - len(chosen)):
-        gain = np.subtract(best[:, None], dist, out=work[0])
-        saving = women @ np.maximum(gain, 0.0, out=gain)
-        saving[chosen] = -1.0
-        j = int(np.argmax(saving))
-        if saving[j] <= 0:
-            break
-        chosen.append(j)
-        np.minimum(best, dist[:, j], out=best)
-    for _ in range(20 * k + 50):
-        swap = _best_median_swap(dist, base, women, chosen, work)
-        if swap is None:
-            break
-        chosen[swap[0]] = swap[1]
-    return np.asarray(sorted(chosen), dtype=np.int64)
+    def search(self, k: int, start: IndexArray | None = None) -> IndexArray:
+        """Greedy up to k columns (after `start`), then vertex substitution."""
+        dist, women, work = self.dist, self.women, self.work
+        n, m = dist.shape
+        if n == 0 or m == 0 or k == 0:
+            return np.zeros(0, dtype=np.int64)
+        chosen: list[int] = [] if start is None else [int(j) for j in start][:k]
+        best = self.base.copy()
+        for j in chosen:
+            np.minimum(best, dist[:, j], out=best)
+        for _ in range(min(k, m) - len(chosen)):
+            gain = np.subtract(best[:, None], dist, out=work[0])
+            saving = women @ np.maximum(gain, 0.0, out=gain)
+            saving[chosen] = -1.0
+            j = int(np.argmax(saving))
+            if saving[j] <= 0:
+                break
+            chosen.append(j)
+            np.minimum(best, dist[:, j], out=best)
+        for _ in range(20 * k + 50):
+            swap = self._best_swap(chosen)
+            if swap is None:
+                break
+            chosen[swap[0]] = swap[1]
+        return np.asarray(sorted(chosen), dtype=np.int64)
 
-
-def _best_median_swap(
-    dist: FloatArray,
-    base: FloatArray,
-    women: FloatArray,
-    chosen: list[int],
-    work: tuple[FloatArray, FloatArray],
-) -> tuple[int, int] | None:
-    # With d1/d2 the nearest and second-nearest open (fallback included) and b the owner of d1:
-    # cost after swapping o out and j in = sum w * min(d_j, d1 if b != o else d2).
-    n, k = dist.shape[0], len(chosen)
-    rows = np.arange(n)
-    options = np.column_stack([dist[:, chosen], base])
-    two = np.argpartition(options, 1, axis=1)[:, :2] if k else np.zeros((n, 2), np.int64)
-    owner = two[:, 0]  # == k when the fallback is nearest
-    d1 = options[rows, owner]
-    d2 = options[rows, two[:, 1]]
-    near = np.minimum(dist, d1[:, None], out=work[0])
-    add = women @ near  # cost with j added, nothing removed
-    change = np.minimum(dist, d2[:, None], out=work[1])
-    change -= near
-    # The women each open site serves, as a dense one-hot k x n matrix (k is small).
-    owned = np.zeros((k, n))
-    mine = owner < k
-    owned[owner[mine], rows[mine]] = women[mine]
-    cost = add[None, :] + owned @ change  # (chosen x candidates)
-    cost[:, chosen] = math.inf
-    current = float(women @ d1)
-    out, into = np.unravel_index(int(np.argmin(cost)), cost.shape)
-    if cost[out, into] >= current - margin(current):
-        return None
-    return int(out), int(into)
+    def _best_swap(self, chosen: list[int]) -> tuple[int, int] | None:
+        # With d1/d2 the nearest and second-nearest open (fallback included) and b the owner
+        # of d1: cost after swapping o out and j in = sum w * min(d_j, d1 if b != o else d2).
+        dist, women, work = self.dist, self.women, self.work
+        n, k = dist.shape[0], len(chosen)
+        rows = np.arange(n)
+        options = np.column_stack([dist[:, chosen], self.base])
+        two = np.argpartition(options, 1, axis=1)[:, :2] if k else np.zeros((n, 2), np.int64)
+        owner = two[:, 0]  # == k when the fallback is nearest
+        d1 = options[rows, owner]
+        d2 = options[rows, two[:, 1]]
+        near = np.minimum(dist, d1[:, None], out=work[0])
+        add = women @ near  # cost with j added, nothing removed
+        change = np.minimum(dist, d2[:, None], out=work[1])
+        change -= near
+        # The women each open site serves, as a dense one-hot k x n matrix (k is small).
+        owned = np.zeros((k, n))
+        mine = owner < k
+        owned[owner[mine], rows[mine]] = women[mine]
+        cost = add[None, :] + owned @ change  # (chosen x candidates)
+        cost[:, chosen] = math.inf
+        current = float(women @ d1)
+        out, into = np.unravel_index(int(np.argmin(cost)), cost.shape)
+        if cost[out, into] >= current - margin(current):
+            return None
+        return int(out), int(into)
 
 
 @dataclass(frozen=True)
@@ -392,9 +384,16 @@ class _Trials(Incumbent):
     from step 10 on, then at steps ever further apart (10, 30, 70, ...), so that the local
     searches never outweigh the subgradient, whatever the machine."""
 
-    def __init__(self, data: MedianData, budget: int, start: IndexArray, value: float) -> None:
+    def __init__(
+        self,
+        data: MedianData,
+        budget: int,
+        start: IndexArray,
+        value: float,
+        substitution: VertexSubstitution | None,
+    ) -> None:
         super().__init__(start, value, lambda sites: median_value(data, sites))
-        self.data, self.budget = data, budget
+        self.substitution, self.budget = substitution or VertexSubstitution(data), budget
         self.raw_best = math.inf  # the best set as opened, before any substitution
         self.settled = True  # the start is the output of vertex substitution
         self.found: list[tuple[float, float]] = []
@@ -409,7 +408,7 @@ class _Trials(Incumbent):
         if settled:
             self.polishes += 1
             self.next_polish = step + _POLISH_EVERY * 2**self.polishes
-            swapped = _swap_from(self.data, candidate, self.budget)
+            swapped = self.substitution.search(self.budget, candidate)
             if (swapped_cost := self.evaluate(swapped)) < cost:
                 candidate, cost = swapped, swapped_cost
         if cost < self.value:
@@ -425,17 +424,19 @@ def lagrangian_bound(
     *,
     time_limit_s: float,
     iterations: int = 3000,
+    substitution: VertexSubstitution | None = None,
 ) -> Lagrangian:
     """Lower bound on the reduced objective: subgradient on the assignment constraints, over
     each point's cheapest options (see median_lagrangian). `start` is the best answer so far,
     of value `upper`; each set the relaxation opens is also tried as a solution (`_Trials`),
-    and a cheaper one sharpens the step (Polyak's rule)."""
+    and a cheaper one sharpens the step (Polyak's rule); the better ones are improved with
+    `substitution` (made here if not given)."""
     n, m = data.km.shape
     none = np.zeros(0, dtype=np.int64)
     pairs, u0 = median_pairs(data, budget)
     if n == 0:
         return Lagrangian(0.0, u0, np.zeros(m), none, start, upper, True, (), 0, 0, pairs)
-    trials = _Trials(data, budget, start, upper)
+    trials = _Trials(data, budget, start, upper, substitution)
     bounded = subgradient(
         pairs,
         budget,
