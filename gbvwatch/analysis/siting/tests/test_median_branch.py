@@ -10,6 +10,7 @@ import pytest
 
 from gbvwatch.analysis.siting import median as median_module
 from gbvwatch.analysis.siting import median_branch as median_branch_module
+from gbvwatch.analysis.siting import median_lagrangian as lagrangian_module
 from gbvwatch.analysis.siting import problem_from_costs
 from gbvwatch.analysis.siting.median import (
     MedianData,
@@ -90,6 +91,46 @@ def test_weak_node_bounds_still_reach_the_optimum(
     assert tree.proven
     assert tree.value == pytest.approx(_brute(data, 4), rel=1e-12)
     assert tree.nodes > 3
+
+
+@pytest.mark.parametrize("parts", [2, 3, 4])
+def test_reduced_costs_in_parts_are_the_same_sums(
+    parts: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Large pair sets are summed in parts on threads; every site's sum must be the one a
+    # single piece gives, sites without pairs (here the first, the last and one between)
+    # included.
+    rng = np.random.default_rng(parts)
+    n, m, size = 300, 40, 4_000
+    cols = rng.choice(np.setdiff1d(np.arange(m), [0, 17, m - 1]), size)
+    rows, cost, u = rng.integers(0, n, size), rng.uniform(0, 50, size), rng.uniform(0, 50, n)
+    whole = Pairs.of(rows, cols, cost, np.full(n, math.inf), m)
+    assert len(whole.parts) == 1
+    monkeypatch.setattr(lagrangian_module, "_PARALLEL_FROM", 0)
+    monkeypatch.setattr(lagrangian_module, "_cores", lambda: parts)
+    split = Pairs.of(rows, cols, cost, np.full(n, math.inf), m)
+    assert len(split.parts) == parts
+    assert [a for a, _b in split.parts] == [0, *(b for _a, b in split.parts[:-1])]
+    assert split.parts[-1][1] == m
+    expected = np.zeros(m)
+    np.add.at(expected, cols, np.minimum(cost - u[rows], 0.0))
+    one = whole.reduced_sums(u, np.empty(size))
+    many = split.reduced_sums(u, np.empty(size))
+    assert np.array_equal(one, many)
+    assert many == pytest.approx(expected, rel=1e-12, abs=1e-9)
+    assert many[[0, 17, m - 1]].tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_tree_in_parts_still_proves_the_optimum(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lagrangian_module, "_PARALLEL_FROM", 0)
+    monkeypatch.setattr(lagrangian_module, "_cores", lambda: 3)
+    data, _km = _data(seed)
+    tree = _branch(data, 3)
+    assert tree.proven
+    assert tree.value == pytest.approx(_brute(data, 3), rel=1e-12)
 
 
 @pytest.mark.parametrize("seed", range(4))
