@@ -13,10 +13,12 @@ there); ratios are ours / spopt's.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -238,18 +240,27 @@ _TIMED_OUT: set[tuple[str, int, str]] = set()  # (case, seed, who) that ran out 
 def _measure(case: Case, seed: int, who: str) -> dict[str, Any] | None:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     args = [sys.executable, "-m", "bench.siting", "--one", case.name, str(seed), who]
+    # In a session of its own, so that a timeout ends the whole tree: spopt's CBC is a child
+    # of the child, and once left running it took a core from every measurement after it.
+    child = subprocess.Popen(  # noqa: S603 - our own module
+        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
     try:
-        done = subprocess.run(  # noqa: S603 - our own module
-            args, env=env, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S, check=True
-        )
-    except subprocess.TimeoutExpired as exc:
-        sys.stderr.write(f"{case.name} seed {seed} {who}: {exc}\n")
+        out, err = child.communicate(timeout=CHILD_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
+        sys.stderr.write(f"{case.name} seed {seed} {who}: timed out after {CHILD_TIMEOUT_S} s\n")
         _TIMED_OUT.add((case.name, seed, who))
         return None
-    except subprocess.CalledProcessError as exc:
-        sys.stderr.write(f"{case.name} seed {seed} {who}: {exc}\n")
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # its own children, if any are left
+            os.killpg(child.pid, signal.SIGKILL)
+    if child.returncode != 0:
+        sys.stderr.write(f"{case.name} seed {seed} {who}: exit {child.returncode}\n{err}")
         return None
-    line = done.stdout.strip().splitlines()[-1]
+    line = out.strip().splitlines()[-1]
     measured: dict[str, Any] = json.loads(line)
     return measured
 
