@@ -306,7 +306,7 @@ class VertexSubstitution:
     """Greedy and best-improvement vertex substitution on one reduced instance. The distances
     (with a large finite stand-in for "cannot serve") and two rows x candidates work arrays are
     made once and reused by every search: a fresh array of this size costs page faults each
-    time (measured at 20,000 x 500: a swap step took 45-50 ms with fresh arrays, 35-40 ms
+    time (measured at 20,000 x 500: a swap step took 45-47 ms with fresh arrays, 38-41 ms
     with reused ones, and each search also made its own 80 MB copy of the distances)."""
 
     def __init__(self, data: MedianData) -> None:

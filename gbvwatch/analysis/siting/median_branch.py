@@ -130,7 +130,7 @@ def _expand(
     # it opens none, the cheapest free one). The child that closes it must move the women it
     # serves and rises the most, and the one that opens it has one site fewer to choose.
     # Measured at 20,000 x 500, K = 10 in 30 s, against the site with the least negative
-    # reduced cost: seed 2 from 0.13-0.14% to 0.08-0.10%, seeds 0 and 1 certified within
+    # reduced cost: seed 2 from 0.13-0.14% to 0.08-0.104%, seeds 0 and 1 certified within
     # 0.1% in 22.5 and 16.8 s instead of 24.7 and 18.1 s. (There the least negative one is
     # one of dozens tied at the root: closing it lifted the bound by 1 to 13 units, opening
     # it by 0.2-0.8M, so the tree was a long chain of closings.) On 2,000 x 200 the proofs
