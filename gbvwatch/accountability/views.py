@@ -19,20 +19,14 @@ from gbvwatch.cases import attacks_queries
 from gbvwatch.cases import queries as incident_queries
 from gbvwatch.cases.models import Attack, Incident
 from gbvwatch.core import crypto, keyring
-from gbvwatch.core.access import member_required
+from gbvwatch.core.access import member_required, signed_in
 from gbvwatch.core.actions import ActionError
-from gbvwatch.core.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _case(request: HttpRequest, kind: str, case_id: str) -> Incident | Attack:
     if kind == "incident":
-        return incident_queries.incident_get(_user(request), case_id)
-    return attacks_queries.attack_get(_user(request), case_id)
+        return incident_queries.incident_get(signed_in(request), case_id)
+    return attacks_queries.attack_get(signed_in(request), case_id)
 
 
 @member_required("cases.view")
@@ -43,12 +37,12 @@ def overview(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["overdue_days"]:
         days = form.cleaned_data["overdue_days"]
     figures = queries.accountability_for(
-        _user(request), today=timezone.localdate(), overdue_days=days
+        signed_in(request), today=timezone.localdate(), overdue_days=days
     )
     context = {
         "figures": figures,
         "form": form,
-        "complaints": queries.complaints_for(_user(request))[:200],
+        "complaints": queries.complaints_for(signed_in(request))[:200],
     }
     return render(request, "accountability/overview.html", context)
 
@@ -60,7 +54,9 @@ def complaint_file(request: HttpRequest, kind: str, case_id: str) -> HttpRespons
     form = ComplaintForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            complaint = actions.complaint_file(actor=_user(request), case=case, **form.cleaned_data)
+            complaint = actions.complaint_file(
+                actor=signed_in(request), case=case, **form.cleaned_data
+            )
         except ActionError as exc:
             form.add_error(None, str(exc))
         else:
@@ -72,10 +68,10 @@ def complaint_file(request: HttpRequest, kind: str, case_id: str) -> HttpRespons
 @member_required("cases.view")
 def complaint_detail(request: HttpRequest, complaint_id: str) -> HttpResponse:
     """One complaint: its reference, responses and clock (decrypted; the read is audited)."""
-    complaint = queries.complaint_get(_user(request), complaint_id)
+    complaint = queries.complaint_get(signed_in(request), complaint_id)
     try:
         revealed = actions.complaint_reveal(
-            actor=_user(request), complaint=complaint, private_key=keyring.private_key(request)
+            actor=signed_in(request), complaint=complaint, private_key=keyring.private_key(request)
         )
     except (keyring.KeysLockedError, crypto.DecryptionError):
         return render(request, "cases/locked.html", {}, status=423)
@@ -91,12 +87,12 @@ def complaint_detail(request: HttpRequest, complaint_id: str) -> HttpResponse:
 @member_required("cases.edit")
 def complaint_respond(request: HttpRequest, complaint_id: str) -> HttpResponse:
     """Record a dated response (or a dated note that there was none) on a complaint."""
-    complaint = queries.complaint_get(_user(request), complaint_id)
+    complaint = queries.complaint_get(signed_in(request), complaint_id)
     form = ResponseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             actions.complaint_respond(
-                actor=_user(request), complaint=complaint, **form.cleaned_data
+                actor=signed_in(request), complaint=complaint, **form.cleaned_data
             )
         except ActionError as exc:
             form.add_error(None, str(exc))

@@ -61,7 +61,7 @@ from gbvwatch.cases.models import (
     YesNoUnknown,
 )
 from gbvwatch.core import crypto, keyring
-from gbvwatch.core.access import AccessRule, has_permission
+from gbvwatch.core.access import AccessRule, has_permission, signed_in
 from gbvwatch.core.actions import ActionError
 from gbvwatch.core.models import User
 from gbvwatch.core.queries import members_for
@@ -675,11 +675,6 @@ class CasesPagination(LimitOffsetPagination):
     max_limit = 500
 
 
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _private_key(request: Request) -> bytes:
     """The organisation key of this session, or 423."""
     try:
@@ -789,7 +784,7 @@ class _RecordKind:
 
 def _revealed(request: Request, kind: _RecordKind, record_id: str) -> Response:
     """The record with its decrypted fields; the read is audited by the action. 423 if locked."""
-    user = _user(request)
+    user = signed_in(request)
     record = kind.get(user, record_id)
     key = _private_key(request)
     secrets = _opening(lambda: kind.reveal(user, record, key))
@@ -798,7 +793,7 @@ def _revealed(request: Request, kind: _RecordKind, record_id: str) -> Response:
 
 def _patched(request: Request, kind: _RecordKind, record_id: str) -> Response:
     """Apply the fields sent: coded ones set, sensitive ones merged and re-encrypted."""
-    user = _user(request)
+    user = signed_in(request)
     record = kind.get(user, record_id)
     key = _private_key(request)
     incoming = kind.write(record, data=request.data, partial=True, actor=user)
@@ -841,7 +836,7 @@ class IncidentListAPI(CasesAPIView):
     def get(self, request: Request) -> Response:
         """Coded fields only; filters by type, district, assignment and incident date."""
         params = _filters(IncidentFilterSerializer, request)
-        return self.paginated(_filtered_incidents(_user(request), params), IncidentSerializer)
+        return self.paginated(_filtered_incidents(signed_in(request), params), IncidentSerializer)
 
     @extend_schema(
         request=IncidentWriteSerializer,
@@ -849,7 +844,7 @@ class IncidentListAPI(CasesAPIView):
     )
     def post(self, request: Request) -> Response:
         """Record an incident; sensitive fields are encrypted without unlocking anything."""
-        user = _user(request)
+        user = signed_in(request)
         incoming = IncidentWriteSerializer(data=request.data, actor=user)
         incoming.is_valid(raise_exception=True)
         incident = _action(
@@ -914,7 +909,7 @@ class AttackListAPI(CasesAPIView):
     def get(self, request: Request) -> Response:
         """Coded fields only; filters by platform, district, campaign and start date."""
         params = _filters(AttackFilterSerializer, request)
-        return self.paginated(_filtered_attacks(_user(request), params), AttackSerializer)
+        return self.paginated(_filtered_attacks(signed_in(request), params), AttackSerializer)
 
     @extend_schema(
         request=AttackWriteSerializer,
@@ -922,7 +917,7 @@ class AttackListAPI(CasesAPIView):
     )
     def post(self, request: Request) -> Response:
         """Record an attack; sensitive fields are encrypted without unlocking anything."""
-        user = _user(request)
+        user = signed_in(request)
         incoming = AttackWriteSerializer(data=request.data, actor=user)
         incoming.is_valid(raise_exception=True)
         attack = _action(
@@ -966,7 +961,7 @@ class IndicatorAddAPI(CasesAPIView):
     )
     def post(self, request: Request, attack_id: str) -> Response:
         """The value is encrypted; only its blind index is kept for exact lookups."""
-        user = _user(request)
+        user = signed_in(request)
         attack = attacks_queries.attack_get(user, attack_id)
         key = _private_key(request)
         incoming = IndicatorInputSerializer(data=request.data)
@@ -1000,7 +995,7 @@ class IndicatorLookupAPI(CasesAPIView):
     )
     def post(self, request: Request) -> Response:
         """Exact-match lookup; the search is audited (kinds and number of matches only)."""
-        user = _user(request)
+        user = signed_in(request)
         key = _private_key(request)
         incoming = IndicatorLookupSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -1024,7 +1019,7 @@ class CampaignListAPI(CasesAPIView):
     @extend_schema(responses={200: CampaignSerializer(many=True), **ERRORS})
     def get(self, request: Request) -> Response:
         """Labels and counts only; descriptions are encrypted and not listed."""
-        return self.paginated(attacks_queries.campaigns_for(_user(request)), CampaignSerializer)
+        return self.paginated(attacks_queries.campaigns_for(signed_in(request)), CampaignSerializer)
 
 
 # --- Evidence metadata -----------------------------------------------------------------------
@@ -1039,7 +1034,7 @@ class IncidentEvidenceAPI(CasesAPIView):
     )
     def get(self, request: Request, incident_id: str) -> Response:
         """Fingerprint, size, detected type, custody entries; no name or description."""
-        user = _user(request)
+        user = signed_in(request)
         incident = queries.incident_get(user, incident_id)
         evidence = evidence_queries.evidence_for(user).filter(incident=incident)
         return self.paginated(evidence.prefetch_related("custody"), EvidenceSerializer)
@@ -1054,7 +1049,7 @@ class AttackEvidenceAPI(CasesAPIView):
     )
     def get(self, request: Request, attack_id: str) -> Response:
         """Fingerprint, size, detected type, custody entries; no name or description."""
-        user = _user(request)
+        user = signed_in(request)
         attack = attacks_queries.attack_get(user, attack_id)
         evidence = evidence_queries.evidence_for(user).filter(attack=attack)
         return self.paginated(evidence.prefetch_related("custody"), EvidenceSerializer)

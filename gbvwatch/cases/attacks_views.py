@@ -27,14 +27,8 @@ from gbvwatch.cases.casework_actions import is_shredded
 from gbvwatch.cases.casework_views import casework_context
 from gbvwatch.cases.models import Attack
 from gbvwatch.core import crypto, keyring
-from gbvwatch.core.access import member_required
+from gbvwatch.core.access import member_required, signed_in
 from gbvwatch.core.actions import ActionError
-from gbvwatch.core.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _locked(request: HttpRequest) -> HttpResponse:
@@ -45,7 +39,7 @@ def _locked(request: HttpRequest) -> HttpResponse:
 @member_required("cases.view")
 def attack_list(request: HttpRequest) -> HttpResponse:
     """The organisation's attacks, coded fields only (nothing is decrypted for a list)."""
-    user = _user(request)
+    user = signed_in(request)
     search = AttackFilterForm(request.GET, campaigns=queries.campaigns_for(user))
     attacks = queries.attacks_filter(queries.attacks_for(user), user, search.filters())
     page = Paginator(attacks, 50).get_page(request.GET.get("page"))
@@ -58,13 +52,15 @@ def attack_list(request: HttpRequest) -> HttpResponse:
 @member_required("cases.view")
 def attack_detail(request: HttpRequest, attack_id: str) -> HttpResponse:
     """One attack with its sensitive fields and indicators decrypted (the read is audited)."""
-    attack = queries.attack_get(_user(request), attack_id)
+    attack = queries.attack_get(signed_in(request), attack_id)
     if is_shredded(attack):  # nothing left to decrypt: coded fields and history only
         context = {"attack": attack, **casework_context(request, attack, None)}
         return render(request, "cases/attack_detail.html", context)
     try:
         private = keyring.private_key(request)
-        secrets = actions.attack_reveal(actor=_user(request), attack=attack, private_key=private)
+        secrets = actions.attack_reveal(
+            actor=signed_in(request), attack=attack, private_key=private
+        )
         context = {"attack": attack, "secrets": secrets, "indicator_form": IndicatorForm()}
         context.update(casework_context(request, attack, private))
     except (keyring.KeysLockedError, crypto.DecryptionError):
@@ -75,7 +71,7 @@ def attack_detail(request: HttpRequest, attack_id: str) -> HttpResponse:
 @member_required("cases.edit")
 def attack_create(request: HttpRequest) -> HttpResponse:
     """Record a new attack; anyone allowed to write encrypts without unlocking anything."""
-    user = _user(request)
+    user = signed_in(request)
     form = AttackForm(request.POST or None, campaigns=queries.campaigns_for(user))
     if request.method == "POST" and form.is_valid():
         try:
@@ -93,7 +89,7 @@ def attack_create(request: HttpRequest) -> HttpResponse:
 @member_required("cases.edit")
 def attack_edit(request: HttpRequest, attack_id: str) -> HttpResponse:
     """Change an attack; its sensitive fields are shown decrypted, then re-encrypted."""
-    user = _user(request)
+    user = signed_in(request)
     attack = queries.attack_get(user, attack_id)
     if is_shredded(attack):
         messages.error(request, _("This record was destroyed; it can no longer be edited."))
@@ -137,7 +133,7 @@ def attack_edit(request: HttpRequest, attack_id: str) -> HttpResponse:
 def indicator_add(request: HttpRequest, attack_id: str) -> HttpResponse:
     """Attach an indicator to an attack; needs the organisation key (encryption under the
     attack's data key, blind index under the organisation's index key)."""
-    user = _user(request)
+    user = signed_in(request)
     attack = queries.attack_get(user, attack_id)
     try:
         private = keyring.private_key(request)
@@ -166,7 +162,7 @@ def indicator_add(request: HttpRequest, attack_id: str) -> HttpResponse:
 @member_required("cases.view")
 def attack_find(request: HttpRequest) -> HttpResponse:
     """Find the organisation's attacks with an indicator equal to the one entered."""
-    user = _user(request)
+    user = signed_in(request)
     unlocked = keyring.is_unlocked(request)
     form = IndicatorSearchForm(request.POST if request.method == "POST" else None)
     context: dict[str, object] = {"form": form, "unlocked": unlocked, "results": None}
@@ -196,14 +192,14 @@ def attack_find(request: HttpRequest) -> HttpResponse:
 @member_required("cases.view")
 def campaign_list(request: HttpRequest) -> HttpResponse:
     """The organisation's campaigns with the number of attacks in each."""
-    campaigns = queries.campaigns_for(_user(request))
+    campaigns = queries.campaigns_for(signed_in(request))
     return render(request, "cases/attack_campaign_list.html", {"campaigns": campaigns})
 
 
 @member_required("cases.edit")
 def campaign_create(request: HttpRequest) -> HttpResponse:
     """Start a campaign: a neutral label in clear, the description encrypted."""
-    user = _user(request)
+    user = signed_in(request)
     form = CampaignForm(request.POST or None, campaigns=queries.campaigns_for(user))
     if request.method == "POST" and form.is_valid():
         try:
@@ -223,7 +219,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
 @member_required("cases.view")
 def campaign_detail(request: HttpRequest, campaign_id: str) -> HttpResponse:
     """A campaign's description (decrypted, audited) and the attacks linked to it."""
-    user = _user(request)
+    user = signed_in(request)
     campaign = queries.campaign_get(user, campaign_id)
     try:
         description = actions.campaign_reveal(

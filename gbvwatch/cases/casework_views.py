@@ -21,7 +21,7 @@ from gbvwatch.cases import attacks_queries, casework_actions, casework_queries, 
 from gbvwatch.cases.casework_actions import NOTE_LIMIT, Case, is_shredded
 from gbvwatch.cases.evidence_queries import evidence_for, evidence_get
 from gbvwatch.cases.models import Incident
-from gbvwatch.core.access import member_required
+from gbvwatch.core.access import member_required, signed_in
 from gbvwatch.core.actions import ActionError
 from gbvwatch.core.models import User
 
@@ -53,15 +53,10 @@ class ConfirmForm(forms.Form):
     )
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _case(request: HttpRequest, kind: str, case_id: str) -> Case:
     if kind == "incident":
-        return queries.incident_get(_user(request), case_id)
-    return attacks_queries.attack_get(_user(request), case_id)
+        return queries.incident_get(signed_in(request), case_id)
+    return attacks_queries.attack_get(signed_in(request), case_id)
 
 
 def _detail(case: Case) -> HttpResponse:
@@ -72,7 +67,7 @@ def _detail(case: Case) -> HttpResponse:
 
 def casework_context(request: HttpRequest, case: Case, private_key: bytes | None) -> dict[str, Any]:
     """What a case's detail page shows besides its own fields: notes, history, forms."""
-    user = _user(request)
+    user = signed_in(request)
     kind = "incident" if isinstance(case, Incident) else "attack"
     return {
         "case": case,
@@ -108,7 +103,7 @@ def note_add(request: HttpRequest, kind: str, case_id: str) -> HttpResponse:
     if form.is_valid():
         try:
             casework_actions.note_add(
-                actor=_user(request), case=case, text=form.cleaned_data["text"]
+                actor=signed_in(request), case=case, text=form.cleaned_data["text"]
             )
         except ActionError as exc:
             messages.error(request, str(exc))
@@ -123,7 +118,7 @@ def note_add(request: HttpRequest, kind: str, case_id: str) -> HttpResponse:
 @member_required("cases.edit")
 def case_assign(request: HttpRequest, kind: str, case_id: str) -> HttpResponse:
     """Give a case to a caseworker of the organisation, or to nobody (POST)."""
-    user = _user(request)
+    user = signed_in(request)
     case = _case(request, kind, case_id)
     if request.method != "POST":
         return _detail(case)
@@ -150,7 +145,7 @@ def case_shred(request: HttpRequest, kind: str, case_id: str) -> HttpResponse:
     if is_shredded(case):
         return _detail(case)
     if request.method == "POST" and form.is_valid():
-        casework_actions.case_shred(actor=_user(request), case=case)
+        casework_actions.case_shred(actor=signed_in(request), case=case)
         messages.success(request, _("The sensitive content of this record was destroyed."))
         return _detail(case)
     context = {"form": form, "case": case, "evidence": case.evidence.count()}
@@ -160,11 +155,11 @@ def case_shred(request: HttpRequest, kind: str, case_id: str) -> HttpResponse:
 @member_required("cases.shred")
 def evidence_shred(request: HttpRequest, evidence_id: str) -> HttpResponse:
     """Destroy one evidence file after an explicit confirmation."""
-    evidence = evidence_get(_user(request), evidence_id)
+    evidence = evidence_get(signed_in(request), evidence_id)
     form = ConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and not is_shredded(evidence):
         try:
-            casework_actions.evidence_shred(actor=_user(request), evidence=evidence)
+            casework_actions.evidence_shred(actor=signed_in(request), evidence=evidence)
         except ActionError as exc:
             messages.error(request, str(exc))
         else:
@@ -178,6 +173,6 @@ def evidence_shred(request: HttpRequest, evidence_id: str) -> HttpResponse:
 @member_required("cases.view")
 def evidence_list(request: HttpRequest) -> HttpResponse:
     """The organisation's evidence: fingerprints, sizes, kinds and cases (nothing decrypted)."""
-    items = evidence_for(_user(request)).select_related("incident", "attack")
+    items = evidence_for(signed_in(request)).select_related("incident", "attack")
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     return render(request, "cases/evidence_list.html", {"page": page})

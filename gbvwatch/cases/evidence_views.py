@@ -27,14 +27,8 @@ from gbvwatch.cases.evidence_forms import EvidenceForm
 from gbvwatch.cases.evidence_upload import EncryptedUploadHandler
 from gbvwatch.cases.models import Attack, Evidence, Incident
 from gbvwatch.core import crypto, keyring
-from gbvwatch.core.access import member_required
+from gbvwatch.core.access import member_required, signed_in
 from gbvwatch.core.actions import ActionError
-from gbvwatch.core.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _locked(request: HttpRequest) -> HttpResponse:
@@ -48,7 +42,7 @@ def _add(request: HttpRequest, parent: Incident | Attack) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             evidence = evidence_attach(
-                actor=_user(request),
+                actor=signed_in(request),
                 parent=parent,
                 upload=form.cleaned_data["file"],
                 description=form.cleaned_data["description"],
@@ -76,7 +70,7 @@ def _receive_encrypted(request: HttpRequest) -> None:
 def incident_evidence_add(request: HttpRequest, incident_id: str) -> HttpResponse:
     """Attach a file (or only its fingerprint) to an incident; no key needed to encrypt."""
     _receive_encrypted(request)
-    return _add(request, queries.incident_get(_user(request), incident_id))
+    return _add(request, queries.incident_get(signed_in(request), incident_id))
 
 
 @csrf_exempt
@@ -84,18 +78,20 @@ def incident_evidence_add(request: HttpRequest, incident_id: str) -> HttpRespons
 def attack_evidence_add(request: HttpRequest, attack_id: str) -> HttpResponse:
     """Attach a file (or only its fingerprint) to a digital attack."""
     _receive_encrypted(request)
-    return _add(request, attacks_queries.attack_get(_user(request), attack_id))
+    return _add(request, attacks_queries.attack_get(signed_in(request), attack_id))
 
 
 @member_required("cases.view")
 def evidence_detail(request: HttpRequest, evidence_id: str) -> HttpResponse:
     """One evidence record: fingerprint, decrypted name and description, custody log."""
-    evidence = evidence_queries.evidence_get(_user(request), evidence_id)
+    evidence = evidence_queries.evidence_get(signed_in(request), evidence_id)
     secrets = None
     if not is_shredded(evidence):
         try:
             secrets = evidence_reveal(
-                actor=_user(request), evidence=evidence, private_key=keyring.private_key(request)
+                actor=signed_in(request),
+                evidence=evidence,
+                private_key=keyring.private_key(request),
             )
         except (keyring.KeysLockedError, crypto.DecryptionError):
             return _locked(request)
@@ -112,7 +108,7 @@ def evidence_detail(request: HttpRequest, evidence_id: str) -> HttpResponse:
 def _download(request: HttpRequest, evidence: Evidence, *, working_copy: bool) -> HttpResponse:
     try:
         chunks = evidence_open(
-            actor=_user(request),
+            actor=signed_in(request),
             evidence=evidence,
             private_key=keyring.private_key(request),
             working_copy=working_copy,
@@ -143,12 +139,12 @@ def _download(request: HttpRequest, evidence: Evidence, *, working_copy: bool) -
 @member_required("cases.view")
 def evidence_download(request: HttpRequest, evidence_id: str) -> HttpResponse:
     """The original, byte for byte, as an attachment (custody: downloaded)."""
-    evidence = evidence_queries.evidence_get(_user(request), evidence_id)
+    evidence = evidence_queries.evidence_get(signed_in(request), evidence_id)
     return _download(request, evidence, working_copy=False)
 
 
 @member_required("cases.view")
 def evidence_working_copy(request: HttpRequest, evidence_id: str) -> HttpResponse:
     """The image working copy without metadata, as an attachment (custody: downloaded)."""
-    evidence = evidence_queries.evidence_get(_user(request), evidence_id)
+    evidence = evidence_queries.evidence_get(signed_in(request), evidence_id)
     return _download(request, evidence, working_copy=True)

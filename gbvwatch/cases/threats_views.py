@@ -26,16 +26,11 @@ from gbvwatch.cases.threats_forms import EvidenceBundleForm, MvtImportForm, Stix
 from gbvwatch.cases.threats_mvt import MvtFormatError
 from gbvwatch.cases.threats_stix import stix_bundle_build
 from gbvwatch.core import crypto, keyring
-from gbvwatch.core.access import member_required
+from gbvwatch.core.access import member_required, signed_in
 from gbvwatch.core.actions import ActionError
 from gbvwatch.core.models import User
 
 SHOWN_ATTACKS = 500  # the most recent attacks with indicators offered for sharing
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _locked(request: HttpRequest) -> HttpResponse:
@@ -64,7 +59,7 @@ def _attachment(response: HttpResponse | StreamingHttpResponse, filename: str) -
 @member_required("cases.edit")
 def stix_export(request: HttpRequest) -> HttpResponse:
     """Choose attacks and a TLP marking, see exactly what is shared, then download STIX."""
-    user = _user(request)
+    user = signed_in(request)
     attacks = _shareable(user)
     form = StixExportForm(request.POST or None, attacks=attacks)
     context: dict[str, Any] = {"form": form, "attacks": attacks}
@@ -100,7 +95,7 @@ def stix_export(request: HttpRequest) -> HttpResponse:
 def mvt_import(request: HttpRequest, attack_id: str) -> HttpResponse:
     """Upload MVT detection output: kept as evidence, its indicators added to the attack."""
     request.upload_handlers = [EncryptedUploadHandler(request)]
-    return _mvt_import(request, attacks_queries.attack_get(_user(request), attack_id))
+    return _mvt_import(request, attacks_queries.attack_get(signed_in(request), attack_id))
 
 
 @csrf_protect
@@ -111,7 +106,7 @@ def _mvt_import(request: HttpRequest, attack: Attack) -> HttpResponse:
     if posted and form.is_valid():
         try:
             context["imported"] = threats_actions.mvt_import(
-                actor=_user(request),
+                actor=signed_in(request),
                 attack=attack,
                 upload=form.cleaned_data["file"],
                 description=form.cleaned_data["description"],
@@ -130,7 +125,7 @@ def _mvt_import(request: HttpRequest, attack: Attack) -> HttpResponse:
 @member_required("cases.view")
 def evidence_bundle(request: HttpRequest, kind: str, case_id: str) -> HttpResponse:
     """Choose evidence of one case and download it as a verifiable zip (not encrypted)."""
-    user = _user(request)
+    user = signed_in(request)
     case = _case(request, kind, case_id)
     available = [e for e in case.evidence.all() if not is_shredded(e)]
     form = EvidenceBundleForm(request.POST or None, evidence=available)

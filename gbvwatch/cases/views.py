@@ -20,15 +20,10 @@ from gbvwatch.cases.casework_views import casework_context
 from gbvwatch.cases.forms import IncidentFilterForm, IncidentForm
 from gbvwatch.cases.models import Incident
 from gbvwatch.core import crypto, keyring
-from gbvwatch.core.access import member_required
+from gbvwatch.core.access import member_required, signed_in
 from gbvwatch.core.actions import ActionError
 from gbvwatch.core.models import User
 from gbvwatch.core.queries import members_for
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _assignable(user: User) -> Any:
@@ -43,7 +38,7 @@ def _locked(request: HttpRequest, incident: Incident | None = None) -> HttpRespo
 @member_required("cases.view")
 def incident_list(request: HttpRequest) -> HttpResponse:
     """The organisation's incidents, coded fields only (nothing is decrypted for a list)."""
-    user = _user(request)
+    user = signed_in(request)
     # "mine" is the old name of "assigned to me", kept so saved links still work.
     data = request.GET.copy()
     if data.get("mine") and not data.get("assigned"):
@@ -65,14 +60,14 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 @member_required("cases.view")
 def incident_detail(request: HttpRequest, incident_id: str) -> HttpResponse:
     """One incident with its sensitive fields decrypted (the read is audited)."""
-    incident = queries.incident_get(_user(request), incident_id)
+    incident = queries.incident_get(signed_in(request), incident_id)
     if is_shredded(incident):  # nothing left to decrypt: coded fields and history only
         context = {"incident": incident, **casework_context(request, incident, None)}
         return render(request, "cases/incident_detail.html", context)
     try:
         private = keyring.private_key(request)
         secrets = actions.incident_reveal(
-            actor=_user(request), incident=incident, private_key=private
+            actor=signed_in(request), incident=incident, private_key=private
         )
         context = {"incident": incident, "secrets": secrets}
         context.update(casework_context(request, incident, private))
@@ -84,7 +79,7 @@ def incident_detail(request: HttpRequest, incident_id: str) -> HttpResponse:
 @member_required("cases.edit")
 def incident_create(request: HttpRequest) -> HttpResponse:
     """Record a new incident; anyone allowed to write encrypts without unlocking anything."""
-    user = _user(request)
+    user = signed_in(request)
     form = IncidentForm(request.POST or None, assignable=_assignable(user))
     if request.method == "POST" and form.is_valid():
         try:
@@ -105,7 +100,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
 @member_required("cases.edit")
 def incident_edit(request: HttpRequest, incident_id: str) -> HttpResponse:
     """Change an incident; its sensitive fields are shown decrypted, then re-encrypted."""
-    user = _user(request)
+    user = signed_in(request)
     incident = queries.incident_get(user, incident_id)
     if is_shredded(incident):
         messages.error(request, _("This record was destroyed; it can no longer be edited."))

@@ -13,18 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gbvwatch.core.access import has_permission, member_required, public
-from gbvwatch.core.models import User
+from gbvwatch.core.access import has_permission, member_required, public, signed_in
 from gbvwatch.directory import actions, queries
 from gbvwatch.directory.forms import CloseForm, FilterForm, ServiceForm
 from gbvwatch.directory.models import Service, Status
 from gbvwatch.geography.maps import boundary_map
 from gbvwatch.geography.models import AdminUnit
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _filters(form: FilterForm) -> queries.ServiceFilters:
@@ -107,7 +101,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
     form = ServiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         service = actions.service_create(
-            actor=_user(request),
+            actor=signed_in(request),
             service=form.save(commit=False),
             sources=form.cleaned_data["sources_text"],
         )
@@ -124,7 +118,7 @@ def service_edit(request: HttpRequest, code: str) -> HttpResponse:
     form = ServiceForm(request.POST or None, instance=service)
     if request.method == "POST" and form.is_valid():
         actions.service_update(
-            actor=_user(request),
+            actor=signed_in(request),
             service=form.save(commit=False),
             before=before,
             sources=form.cleaned_data["sources_text"],
@@ -144,7 +138,7 @@ def service_close(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("directory:service_detail", code=service.code)
     if request.method == "POST" and form.is_valid():
         actions.service_close(
-            actor=_user(request),
+            actor=signed_in(request),
             service=service,
             closed_on=form.cleaned_data["closed_on"],
             reason=form.cleaned_data["reason"],

@@ -18,9 +18,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt
 
 from gbvwatch.core import keyring
-from gbvwatch.core.access import member_required, public
+from gbvwatch.core.access import member_required, public, signed_in
 from gbvwatch.core.crypto import DecryptionError
-from gbvwatch.core.models import User
 from gbvwatch.directory.models import Kind
 from gbvwatch.public import actions, queries
 from gbvwatch.public.cache import ANSWERS
@@ -160,11 +159,6 @@ def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
 # -- coordinators ------------------------------------------------------------------------------
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @member_required("public.edit")
 def texts(request: HttpRequest) -> HttpResponse:
     """Edit the texts of the public page in Azerbaijani, Russian and English."""
@@ -174,7 +168,7 @@ def texts(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             actions.page_text_save(
-                actor=_user(request), slot=d["slot"], language=d["language"], text=d["text"]
+                actor=signed_in(request), slot=d["slot"], language=d["language"], text=d["text"]
             )
             messages.success(request, _("The text was saved."))
             return redirect("public_staff:texts")
@@ -199,7 +193,7 @@ def texts(request: HttpRequest) -> HttpResponse:
 @member_required("public.reports")
 def reports(request: HttpRequest) -> HttpResponse:
     """Refusal reports sent to this organisation; sealed fields open while keys are unlocked."""
-    user = _user(request)
+    user = signed_in(request)
     rows = queries.refusal_reports_for(user)
     if request.method == "POST":
         try:

@@ -22,8 +22,8 @@ from gbvwatch.cases.api import (
     CodeField,
     StrictSerializer,
     TextField,
-    _user,
 )
+from gbvwatch.core.access import signed_in
 from gbvwatch.core.actions import ActionError
 from gbvwatch.reports import actions, jobs, queries
 from gbvwatch.reports.inputs import canonical_json
@@ -107,7 +107,7 @@ class ReportListAPI(ReportsAPIView):
     @extend_schema(responses={200: ReportSerializer(many=True), **ERRORS})
     def get(self, request: Request) -> Response:
         """Newest first, with the ids and data hashes of their latest snapshots."""
-        reports = queries.reports_for(_user(request)).prefetch_related("snapshots")
+        reports = queries.reports_for(signed_in(request)).prefetch_related("snapshots")
         page = self.paginate_queryset(reports)
         assert page is not None
         rows = [_with_snapshots(r) for r in page]
@@ -121,7 +121,7 @@ class ReportListAPI(ReportsAPIView):
         data = incoming.validated_data
         try:
             report = actions.report_create(
-                user=_user(request),
+                user=signed_in(request),
                 kind=data["kind"],
                 language=data["language"],
                 year=data["year"],
@@ -140,7 +140,7 @@ class ReportDetailAPI(ReportsAPIView):
     @extend_schema(parameters=[REPORT_ID], responses={200: ReportSerializer, **ERRORS, **NOT_FOUND})
     def get(self, request: Request, report_id: str) -> Response:
         """The report with its saved narrative blocks and its snapshots."""
-        report = queries.report_get(_user(request), report_id)
+        report = queries.report_get(signed_in(request), report_id)
         return Response(ReportSerializer(_with_snapshots(report)).data)
 
     @extend_schema(
@@ -150,7 +150,7 @@ class ReportDetailAPI(ReportsAPIView):
     )
     def patch(self, request: Request, report_id: str) -> Response:
         """Replace the narrative blocks sent; an empty text restores the default."""
-        user = _user(request)
+        user = signed_in(request)
         report = queries.report_get(user, report_id)
         incoming = NarrativeSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -177,7 +177,7 @@ class SnapshotCreateAPI(ReportsAPIView):
     )
     def post(self, request: Request, report_id: str) -> Response:
         """Freeze the current data with its figures and data hash."""
-        user = _user(request)
+        user = signed_in(request)
         report = queries.report_get(user, report_id)
         incoming = GenerateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -201,7 +201,7 @@ class JobAPI(ReportsAPIView):
     )
     def get(self, request: Request, report_id: str, job_id: str) -> Response:
         """Its step, the fraction done, and the snapshot when done (or the error)."""
-        return Response(jobs.job_json(jobs.job_get(_user(request), report_id, job_id)))
+        return Response(jobs.job_json(jobs.job_get(signed_in(request), report_id, job_id)))
 
 
 class SnapshotAPI(ReportsAPIView):
@@ -213,7 +213,7 @@ class SnapshotAPI(ReportsAPIView):
     )
     def get(self, request: Request, report_id: str, snapshot_id: str) -> Response:
         """The frozen figures (not the inputs, which can be large)."""
-        user = _user(request)
+        user = signed_in(request)
         snapshot = queries.snapshot_get(user, queries.report_get(user, report_id), snapshot_id)
         return Response(SnapshotSerializer(snapshot).data)
 
@@ -243,7 +243,7 @@ class SnapshotFileAPI(ReportsAPIView):
     )
     def get(self, request: Request, report_id: str, snapshot_id: str) -> Any:
         """PDF, Word, HTML or Markdown, in a language; the rendering is audited."""
-        user = _user(request)
+        user = signed_in(request)
         snapshot = queries.snapshot_get(user, queries.report_get(user, report_id), snapshot_id)
         try:
             data, content_type, name = report_render(
@@ -269,6 +269,6 @@ class SnapshotInputsAPI(ReportsAPIView):
     )
     def get(self, request: Request, report_id: str, snapshot_id: str) -> Any:
         """Every figure of the snapshot was computed from these."""
-        user = _user(request)
+        user = signed_in(request)
         snapshot = queries.snapshot_get(user, queries.report_get(user, report_id), snapshot_id)
         return HttpResponse(canonical_json(snapshot.inputs), content_type="application/json")

@@ -12,9 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gbvwatch.core.access import has_permission, member_required
+from gbvwatch.core.access import has_permission, member_required, signed_in
 from gbvwatch.core.actions import ActionError
-from gbvwatch.core.models import User
 from gbvwatch.geography.importers import ImportRejected
 from gbvwatch.upr import actions, queries
 from gbvwatch.upr.charts import STATUS_COLOURS, bar_chart, stacked_chart
@@ -37,11 +36,6 @@ from gbvwatch.upr.taxonomy import (
 )
 
 LIST_LIMIT = 500
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _filters(form: FilterForm) -> queries.RecommendationFilters:
@@ -136,7 +130,7 @@ def assessment_add(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         try:
             actions.assessment_create(
-                actor=_user(request),
+                actor=signed_in(request),
                 recommendation=rec,
                 status=d["status"],
                 assessed_on=d["assessed_on"],
@@ -159,7 +153,7 @@ def claim_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ClaimForm(request.POST)
     if form.is_valid():
         try:
-            actions.claim_create(actor=_user(request), recommendation=rec, **form.cleaned_data)
+            actions.claim_create(actor=signed_in(request), recommendation=rec, **form.cleaned_data)
         except ActionError as exc:
             form.add_error(None, str(exc))
         else:
@@ -174,7 +168,7 @@ def classification_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Override the automatic classification, or return to it ('reset' button)."""
     rec = queries.recommendation_get(pk)
     if "reset" in request.POST:
-        actions.classification_reset(actor=_user(request), recommendation=rec)
+        actions.classification_reset(actor=signed_in(request), recommendation=rec)
         messages.success(request, _("The automatic classification applies again."))
         return redirect("upr:detail", pk=rec.pk)
     form = ClassificationForm(request.POST)
@@ -182,7 +176,7 @@ def classification_edit(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         try:
             actions.classification_override(
-                actor=_user(request),
+                actor=signed_in(request),
                 recommendation=rec,
                 primary_group=d["primary_group"],
                 themes=list(d["themes"]),
@@ -214,7 +208,7 @@ def link_add(request: HttpRequest, pk: int) -> HttpResponse:
             earlier, later = (other, rec) if d["direction"] == "earlier" else (rec, other)
             try:
                 actions.recommendation_link(
-                    actor=_user(request), earlier=earlier, later=later, note=d["note"]
+                    actor=signed_in(request), earlier=earlier, later=later, note=d["note"]
                 )
             except ActionError as exc:
                 form.add_error(None, str(exc))
@@ -274,7 +268,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
             source, result = recommendations_import(
                 d["file"],
                 name=name,
-                actor=_user(request),
+                actor=signed_in(request),
                 source=d["source"] or None,
                 cycle=d["cycle"],
                 document=d["document"].strip(),

@@ -11,14 +11,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from gbvwatch.accountability.models import Complaint
 from gbvwatch.cases.models import Attack, Campaign, Evidence, Incident
-from gbvwatch.core.access import PERMISSIONS, AccessRule
+from gbvwatch.core.access import PERMISSIONS, AccessRule, signed_in
 from gbvwatch.core.models import MemberSession, Membership, Organisation, Role, User
 from gbvwatch.directory.models import Kind, LocationPrecision, Service, Status, Tri
 from gbvwatch.geography.models import AdminUnit
@@ -134,6 +136,17 @@ def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterato
 
 
 ALL_PATTERNS = list(_walk(get_resolver().url_patterns))
+
+
+@pytest.mark.django_db
+def test_signed_in_gives_the_user_and_refuses_anyone_else():
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    with pytest.raises(PermissionDenied):
+        signed_in(request)
+    user = User.objects.create_user(username="someone", password="a long enough password 1")
+    request.user = user
+    assert signed_in(request) is user
 
 
 def test_every_url_pattern_declares_an_access_rule():
