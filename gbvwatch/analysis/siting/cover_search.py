@@ -12,6 +12,7 @@ optima. It only ever returns a set checked to cover every row, so it never claim
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -41,10 +42,12 @@ def cover_all_search(
     time_limit_s: float,
     target: int = 0,
     seed: int = 0,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[IndexArray, int]:
     """Fewest columns covering every row found from the cover `start`; stops after
-    `max_steps` moves, `time_limit_s` seconds, or on reaching `target` columns (a proven lower
-    bound). Returns the best cover (sorted) and the steps taken. Deterministic for a seed."""
+    `max_steps` moves, `time_limit_s` seconds, on reaching `target` columns (a proven lower
+    bound), or once `stop()` says so (asked every 100 moves). Returns the best cover (sorted)
+    and the steps taken. Deterministic for a seed (and no `stop`)."""
     matrix = csr_matrix(covers, dtype=np.float64)
     n, m = matrix.shape
     by_col = csr_matrix(matrix.T)
@@ -77,7 +80,7 @@ def cover_all_search(
         return int(tied[np.argmin(stamp[tied])])
 
     step = 0
-    while step < max_steps and time.perf_counter() < deadline:
+    while step < max_steps and _going_on(step, deadline, stop):
         step += 1
         while not (count == 0).any():
             if int(on.sum()) < best.size:
@@ -101,3 +104,10 @@ def cover_all_search(
         flip(last_in, True, step)
         weight[count == 0] += 1.0
     return best, step
+
+
+def _going_on(step: int, deadline: float, stop: Callable[[], bool] | None) -> bool:
+    """Whether the search has time left and no word to stop (asked every 100 moves)."""
+    if stop is not None and step % 100 == 0 and stop():
+        return False
+    return time.perf_counter() < deadline

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +25,13 @@ from functools import cache
 
 import numpy as np
 
-from gbvwatch.analysis.siting.problem import GAP_ROUND_OFF, BoolArray, FloatArray, IndexArray
+from gbvwatch.analysis.siting.problem import (
+    GAP_ROUND_OFF,
+    BoolArray,
+    FloatArray,
+    IndexArray,
+    cores,
+)
 
 # From this many pairs on, the reduced costs of a step are computed in parts of about equal
 # size, one per core (at most _MOST_PARTS), on threads at once: numpy releases the GIL in
@@ -38,13 +43,9 @@ _PARALLEL_FROM = 300_000
 _MOST_PARTS = 4
 
 
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 @cache
 def _threads() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=min(_cores(), _MOST_PARTS), thread_name_prefix="siting")
+    return ThreadPoolExecutor(max_workers=min(cores(), _MOST_PARTS), thread_name_prefix="siting")
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class Pairs:
     ) -> Pairs:
         starts = np.zeros(n_sites + 1, dtype=np.int64)
         np.cumsum(np.bincount(cols, minlength=n_sites), out=starts[1:])
-        count = 1 if cost.size < _PARALLEL_FROM else min(_cores(), _MOST_PARTS)
+        count = 1 if cost.size < _PARALLEL_FROM else min(cores(), _MOST_PARTS)
         # Part boundaries at the sites where the running pair count passes each share.
         shares = np.searchsorted(starts, np.arange(1, count) * cost.size / count)
         bounds = [0, *(int(b) for b in shares), n_sites]

@@ -10,6 +10,7 @@ accepting one: they are kept, so only new sites are chosen.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -76,6 +77,13 @@ class SitingResult:
     value_before: float
     unreachable_women: float
     notes: tuple[str, ...] = ()
+
+
+def cores() -> int:
+    """How many cores this process may run on (solvers put a second one to work)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def gap_of(value: float, bound: float) -> float:

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
 
+from gbvwatch.analysis.siting import coverage as coverage_module
 from gbvwatch.analysis.siting.cover_search import cover_all_search, redundant_dropped
-from gbvwatch.analysis.siting.coverage import _greedy_cover_all
+from gbvwatch.analysis.siting.coverage import _greedy_cover_all, _search_beside
 
 
 def _random_cover(seed: int, n: int = 40, m: int = 14) -> csr_matrix:
@@ -58,6 +59,42 @@ def test_local_search_stops_at_the_target() -> None:
     )
     assert none == 0
     assert _covers_all(matrix, unchanged)
+
+
+def test_local_search_stops_when_told() -> None:
+    # Beside HiGHS the search runs until the solver is done: `stop` is asked every 100 moves.
+    matrix = _random_cover(4, n=60, m=20)
+    greedy = _greedy_cover_all(matrix)
+    asked: list[int] = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) >= 3
+
+    found, steps = cover_all_search(
+        matrix, greedy, max_steps=1_000_000, time_limit_s=30.0, stop=stop
+    )
+    assert _covers_all(matrix, found)
+    assert found.size <= greedy.size
+    assert len(asked) == 3
+    assert steps == 200  # asked before moves 1, 101 and 201
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_search_beside_the_solver_gives_a_cover_and_none_on_one_core(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    matrix = _random_cover(seed)
+    greedy = _greedy_cover_all(matrix)
+    fewest = _fewest(matrix)
+    monkeypatch.setattr(coverage_module, "cores", lambda: 2)
+    # Told nothing, it stops on reaching the bound (here the brute-force optimum).
+    found = _search_beside(matrix, greedy, float(fewest), 30.0, stop=lambda: False)
+    assert found is not None
+    assert _covers_all(matrix, found)
+    assert found.size == fewest
+    monkeypatch.setattr(coverage_module, "cores", lambda: 1)
+    assert _search_beside(matrix, greedy, float(fewest), 30.0, stop=lambda: False) is None
 
 
 def test_redundant_columns_are_dropped_and_the_rest_still_covers() -> None:

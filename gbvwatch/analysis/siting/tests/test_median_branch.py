@@ -107,7 +107,7 @@ def test_reduced_costs_in_parts_are_the_same_sums(
     whole = Pairs.of(rows, cols, cost, np.full(n, math.inf), m)
     assert len(whole.parts) == 1
     monkeypatch.setattr(lagrangian_module, "_PARALLEL_FROM", 0)
-    monkeypatch.setattr(lagrangian_module, "_cores", lambda: parts)
+    monkeypatch.setattr(lagrangian_module, "cores", lambda: parts)
     split = Pairs.of(rows, cols, cost, np.full(n, math.inf), m)
     assert len(split.parts) == parts
     assert [a for a, _b in split.parts] == [0, *(b for _a, b in split.parts[:-1])]
@@ -126,7 +126,7 @@ def test_the_tree_in_parts_still_proves_the_optimum(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(lagrangian_module, "_PARALLEL_FROM", 0)
-    monkeypatch.setattr(lagrangian_module, "_cores", lambda: 3)
+    monkeypatch.setattr(lagrangian_module, "cores", lambda: 3)
     data, _km = _data(seed)
     tree = _branch(data, 3)
     assert tree.proven
