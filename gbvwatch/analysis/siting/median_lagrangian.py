@@ -43,9 +43,14 @@ _PARALLEL_FROM = 300_000
 _MOST_PARTS = 4
 
 
+def _parts() -> int:
+    """Into how many parts a large pair set is split: one per core, at most _MOST_PARTS."""
+    return min(cores(), _MOST_PARTS)
+
+
 @cache
 def _threads() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=min(cores(), _MOST_PARTS), thread_name_prefix="siting")
+    return ThreadPoolExecutor(max_workers=_parts(), thread_name_prefix="siting")
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ class Pairs:
     ) -> Pairs:
         starts = np.zeros(n_sites + 1, dtype=np.int64)
         np.cumsum(np.bincount(cols, minlength=n_sites), out=starts[1:])
-        count = 1 if cost.size < _PARALLEL_FROM else min(cores(), _MOST_PARTS)
+        count = 1 if cost.size < _PARALLEL_FROM else _parts()
         # Part boundaries at the sites where the running pair count passes each share.
         shares = np.searchsorted(starts, np.arange(1, count) * cost.size / count)
         bounds = [0, *(int(b) for b in shares), n_sites]
