@@ -47,13 +47,16 @@ def existing_services(params: SitingParameters) -> list[Service]:
 
 
 def candidate_sites(params: SitingParameters) -> Sites:
-    """Every unit's administrative centre, less the removed, plus the sites the user added."""
+    """Every unit's administrative centre plus the sites the user added (codes site-1,
+    site-2, ... in the order given), less the removed; a locked code must be one of them."""
     units = list(AdminUnit.objects.order_by("code"))
-    known = {u.code for u in units}
+    added = [f"site-{number}" for number in range(1, len(params.extra_sites) + 1)]
+    known = {u.code for u in units} | set(added)
     unknown = [c for c in (*params.removed, *params.locked) if c not in known]
     if unknown:
         raise ParameterError(
-            _("remove/lock: no unit with the code %(codes)s") % {"codes": ", ".join(unknown)[:200]}
+            _("remove/lock: no unit or added site with the code %(codes)s")
+            % {"codes": ", ".join(unknown)[:200]}
         )
     clash = sorted(set(params.removed) & set(params.locked))
     if clash:
@@ -66,8 +69,10 @@ def candidate_sites(params: SitingParameters) -> Sites:
     lats = [u.centre_lat for u in kept]
     lons = [u.centre_lon for u in kept]
     components = [u.road_component for u in kept]
-    for number, site in enumerate(params.extra_sites, start=1):
-        codes.append(f"site-{number}")
+    for code, site in zip(added, params.extra_sites, strict=True):
+        if code in params.removed:
+            continue
+        codes.append(code)
         names.append(site.label or f"{site.lat:.4f}, {site.lon:.4f}")
         lats.append(site.lat)
         lons.append(site.lon)

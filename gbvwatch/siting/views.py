@@ -16,9 +16,14 @@ from gbvwatch.core.access import has_permission, member_required
 from gbvwatch.gaps.params import ParameterError
 from gbvwatch.gaps.profiles import KIND_LABELS, PROFILES
 from gbvwatch.geography.maps import boundary_map
-from gbvwatch.siting import actions, queries
+from gbvwatch.siting import actions, labels, queries
 from gbvwatch.siting.models import Scenario
-from gbvwatch.siting.params import SITING_KINDS, capped_for_web, siting_parameters_from
+from gbvwatch.siting.params import (
+    SITING_KINDS,
+    SitingParameters,
+    capped_for_web,
+    siting_parameters_from,
+)
 from gbvwatch.siting.report import siting_report
 
 MAX_COMPARED = 6
@@ -57,16 +62,23 @@ def _form_context(request: HttpRequest, params: Any) -> dict[str, Any]:
         "params": params,
         "kinds": [(k, KIND_LABELS.get(k, k)) for k in SITING_KINDS],
         "profiles": [(code, p.label) for code, p in PROFILES.items()],
-        "objectives": [
-            ("coverage", _("Most women within the radius")),
-            ("median", _("Least women-weighted travel")),
-            ("center", _("Shortest longest trip")),
-            ("cover-all", _("Fewest sites to reach every woman")),
-            ("capacity", _("Most women served within capacity")),
-        ],
+        "objectives": [(code, str(label)) for code, label in labels.OBJECTIVES.items()],
         "scenarios": queries.scenarios_for(request.user)[:50],
         "can_save": has_permission(request.user, "scenarios.save"),
     }
+
+
+def _what_parses(raw: Any) -> SitingParameters:
+    """The parameters from every field of `raw` that parses alongside the ones before it
+    (in the form's order); a field that does not is left at its default."""
+    kept: dict[str, Any] = {}
+    for key in raw:
+        try:
+            siting_parameters_from(capped_for_web({**kept, key: raw.get(key)}))
+        except ParameterError:
+            continue
+        kept[key] = raw.get(key)
+    return siting_parameters_from(capped_for_web(kept))
 
 
 @member_required("directory.view")
@@ -75,10 +87,14 @@ def siting_page(request: HttpRequest) -> HttpResponse:
     report, error = None, ""
     try:
         params = siting_parameters_from(capped_for_web(request.GET))
+    except ParameterError as exc:  # the form keeps every other value the member gave
+        params, error = _what_parses(request.GET), str(exc)
+    else:
         if "run" in request.GET:
-            report = siting_report(params)
-    except ParameterError as exc:
-        params, error = siting_parameters_from({}), str(exc)
+            try:
+                report = siting_report(params)
+            except ParameterError as exc:
+                error = str(exc)
     context = {
         **_form_context(request, params),
         "report": report,
@@ -101,9 +117,10 @@ def scenario_save(request: HttpRequest) -> HttpResponse:
         if any(ord(c) < 32 for c in name):  # NUL and control characters: refused, never stored
             raise ParameterError(_("name: the name contains a control character"))
         report = siting_report(params)
-    except ParameterError as exc:
+    except ParameterError as exc:  # back to the form, filled in as it was posted
         messages.error(request, str(exc))
-        return redirect(reverse("siting:siting"))
+        query = urlencode(_what_parses(request.POST).query())
+        return redirect(f"{reverse('siting:siting')}?{query}")
     scenario = actions.scenario_save(
         actor=request.user,  # type: ignore[arg-type]
         name=name,

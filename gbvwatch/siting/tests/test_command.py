@@ -96,14 +96,27 @@ def test_an_added_site_can_be_chosen(line_world):
     assert report["sites"][0]["name"] == "Mid"  # within 60 km of t3 and t4
 
 
+def test_an_added_site_can_be_locked_or_removed(line_world):
+    added = ("--site", "0,3.5,Mid", "--site", "0,0.5,West")
+    report = _site("--add", "2", "--radius-km", "60", "--circuity", "1", *added, "--lock", "site-2")
+    assert report["sites"][0]["name"] == "West" and report["sites"][0]["locked"]
+    assert report["sites"][0]["code"] == "site-2"
+    report = _site(
+        "--add", "1", "--radius-km", "60", "--circuity", "1", *added, "--remove", "site-1"
+    )  # fmt: skip
+    assert "Mid" not in [s["name"] for s in report["sites"]]
+    assert "site-1" not in [s["code"] for s in report["sites"]]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
+        (["--lock", "site-1"], "no unit or added site with the code site-1"),
         (["--add", "9"], "k: 9 sites asked but there are only 5 candidate sites"),
         (["--add", "0"], "add: '0' is not a whole number"),
         (["--radius-km", "-5"], "radius_km: -5 is outside"),
         (["--profile", "astronaut"], "profile: unknown astronaut"),
-        (["--lock", "atlantis"], "no unit with the code atlantis"),
+        (["--lock", "atlantis"], "no unit or added site with the code atlantis"),
         (["--site", "91,0"], "sites: line 1"),
         (["--circuity", "nan"], "circuity"),
     ],
@@ -141,6 +154,54 @@ def test_a_cost_matrix_file_is_solved_exactly(tmp_path: Path, suffix: str):
     assert report["objective_value"] == pytest.approx(best)
     assert report["gap"] == 0 and report["status"] == "optimal"
     assert all(0 <= s["column"] < 6 for s in report["sites"])
+
+
+def _matrix_files(tmp_path: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    rng = np.random.default_rng(7)
+    points, sites = rng.uniform(0, 50, (20, 2)), rng.uniform(0, 50, (6, 2))
+    costs = np.linalg.norm(points[:, None] - sites[None], axis=2).round(2)
+    weights = rng.integers(1, 9, 20).astype(float)
+    files = [str(_write(tmp_path / "c.npy", costs)), str(_write(tmp_path / "w.npy", weights))]
+    return costs, weights, ["--costs", files[0], "--weights", files[1], "--objective", "median"]
+
+
+def test_a_cost_matrix_takes_locked_and_removed_columns(tmp_path: Path):
+    costs, weights, args = _matrix_files(tmp_path)
+    free = _site(*args, "--p", "2")
+    best = {s["column"] for s in free["sites"]}
+    gone = min(best)  # a column the free optimum opens
+    locked = next(j for j in range(6) if j not in best)
+    report = _site(*args, "--p", "2", "--remove", str(gone), "--lock", str(locked))
+    columns = [s["column"] for s in report["sites"]]
+    assert columns[0] == locked and report["sites"][0]["locked"] and gone not in columns
+    others = [j for j in range(6) if j not in (gone, locked)]
+    best_left = min(float(weights @ costs[:, [locked, j]].min(axis=1)) for j in others)
+    assert report["objective_value"] == pytest.approx(best_left) and report["gap"] == 0
+    assert report["inputs"]["locked_columns"] == [locked]
+    assert report["inputs"]["removed_columns"] == [gone]
+
+
+def test_a_cost_matrix_without_k_opens_the_default_number(tmp_path: Path):
+    _costs, _weights, args = _matrix_files(tmp_path)
+    assert len(_site(*args)["sites"]) == 5
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--site", "0,1"], "--site: these describe the dataset's places"),
+        (["--profile", "woman", "--circuity", "1.2"], "--profile, --circuity: these describe"),
+        (["--demand", "settlements"], "--demand: these describe"),
+        (["--lock", "6"], "lock: '6' is not a column number from 0 to 5 of the costs"),
+        (["--remove", "t1"], "remove: 't1' is not a column number"),
+        (["--lock", "2", "--remove", "2"], "lock: column 2 is also removed"),
+        (["--remove", "0,1,2,3,4,5"], "remove: no column is left"),
+    ],
+)
+def test_a_cost_matrix_refuses_what_it_cannot_use(tmp_path: Path, args: list[str], message: str):
+    _costs, _weights, base = _matrix_files(tmp_path)
+    with pytest.raises(CommandError, match=message):
+        _site(*base, "--p", "1", *args)
 
 
 @pytest.mark.parametrize(

@@ -42,6 +42,32 @@ def test_the_page_names_a_bad_parameter(client, dave: Actor, line_world):  # noq
 
 
 @pytest.mark.django_db
+def test_a_refused_run_keeps_what_the_member_typed(client, dave: Actor, line_world):  # noqa: F811
+    client.force_login(dave.user)
+    asked = {**RUN, "add": "2", "lock": "t1,atlantis", "sites": "0,3.5,Mid", "radius_km": "70"}
+    response = client.get(reverse("siting:siting"), asked)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "no unit or added site with the code atlantis" in page
+    assert 'value="t1,atlantis"' in page and 'value="70.0"' in page and "0.0,3.5,Mid" in page
+    response = client.get(reverse("siting:siting"), {**asked, "add": "many", "lock": "t1"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "add: &#x27;many&#x27; is not a whole number" in page
+    assert 'value="t1"' in page and 'value="70.0"' in page  # only the bad field is dropped
+
+
+@pytest.mark.django_db
+def test_a_refused_save_returns_to_the_form_as_posted(client, carol: Actor, line_world):  # noqa: F811
+    client.force_login(carol.user)
+    posted = {**RUN, "add": "9", "radius_km": "70", "name": "too many"}
+    response = client.post(reverse("siting:scenario_save"), posted)
+    assert response.status_code == 302 and "radius_km=70" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "k: 9 sites asked" in page and 'value="70.0"' in page and 'value="9"' in page
+    assert not Scenario.objects.exists()
+
+
+@pytest.mark.django_db
 def test_an_analyst_saves_scenarios_and_compares_them(client, carol: Actor, line_world):  # noqa: F811
     client.force_login(carol.user)
     for name, add in (("one site", "1"), ("two sites", "2")):
@@ -56,6 +82,20 @@ def test_an_analyst_saves_scenarios_and_compares_them(client, carol: Actor, line
     compare = client.get(reverse("siting:scenario_compare"), {"ids": [one.pk, two.pk]})
     page = compare.content.decode()
     assert 'id="scenario-comparison"' in page and "one site" in page and "two sites" in page
+
+
+@pytest.mark.django_db
+def test_codes_read_as_words_in_the_members_language(client, carol: Actor, line_world):  # noqa: F811
+    from django.conf import settings
+
+    client.force_login(carol.user)
+    client.post(reverse("siting:scenario_save"), {**RUN, "name": "one site"})
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    page = client.get(reverse("siting:siting"), RUN).content.decode()
+    assert "оптимальность доказана" in page  # the saved scenario's status
+    assert "Больше всего женщин в пределах радиуса</td>" in page  # its objective, and the result's
+    assert "женщины, впервые оказавшиеся в пределах радиуса" in page  # the gain's unit
+    assert ">optimal<" not in page and ">coverage<" not in page
 
 
 @pytest.mark.django_db

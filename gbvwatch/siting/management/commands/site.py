@@ -28,16 +28,22 @@ class Command(BaseCommand):
         parser.add_argument("--objective", choices=OBJECTIVE_CODES, default="coverage")
         parser.add_argument("--add", help="number of new sites K (default 5)")
         parser.add_argument("--p", dest="p", help="same as --add (with --costs)")
+        # With --costs, --lock and --remove take 0-based column numbers of the matrix.
         parser.add_argument("--radius-km", help="travel threshold in km (default 100)")
         parser.add_argument("--profile", help="who is looking for help (default: woman)")
-        parser.add_argument("--demand", choices=["units", "settlements"], default="units")
+        parser.add_argument("--demand", choices=["units", "settlements"], help="(units)")
         parser.add_argument("--circuity", help="road km / straight-line km (1.3)")
         parser.add_argument("--unknown-accepts", action="store_true")
         parser.add_argument("--heuristic", action="store_true", help="greedy + swaps, with a bound")
         parser.add_argument("--time-limit", help="seconds for the exact solver (60)")
         parser.add_argument("--site", action="append", default=[], help="add lat,lon[,name]")
-        parser.add_argument("--remove", help="comma-separated unit codes not to consider")
-        parser.add_argument("--lock", help="comma-separated unit codes that must be chosen")
+        parser.add_argument(
+            "--remove",
+            help="comma-separated unit codes (site-N: the N-th --site) not to consider",
+        )
+        parser.add_argument(
+            "--lock", help="comma-separated unit codes (site-N: the N-th --site) to be chosen"
+        )
         parser.add_argument("--places", help="places per new site (capacity objective, 20)")
         parser.add_argument("--stay-days", help="mean stay in days (capacity objective, 90)")
         parser.add_argument("--arrivals", help="survivors needing a place per year")
@@ -85,19 +91,11 @@ class Command(BaseCommand):
             "arrivals": options["arrivals"],
             "target": options["target"],
         }
-        params = siting_parameters_from(raw)
         if bool(options["costs"]) != bool(options["weights"]):
             raise ParameterError("--costs and --weights go together")
         if options["costs"]:
-            return matrix_report(
-                costs=options["costs"],
-                weights=options["weights"],
-                objective=params.objective,
-                k=params.add,
-                radius=params.radius_km if options["radius_km"] not in (None, "") else None,
-                exact=params.exact,
-                time_limit_s=params.time_limit_s,
-            )
+            return _matrix_report(options, raw)
+        params = siting_parameters_from(raw)
         if bool(options["road_nodes"]) != bool(options["road_edges"]):
             raise ParameterError("--road-nodes and --road-edges go together")
         if options["road_nodes"]:
@@ -115,6 +113,35 @@ def _with_graph(params: Any, nodes: Path, edges: Path) -> Any:
     except (OSError, UnicodeDecodeError, RoadGraphError) as exc:
         raise ParameterError(str(exc)) from exc
     return replace(params, road_graph=graph, road_graph_name=f"{nodes.name} + {edges.name}")
+
+
+DATASET_ONLY = (
+    "site", "profile", "demand", "circuity", "unknown_accepts", "road_nodes", "road_edges",
+    "places", "stay_days", "arrivals", "target",
+)  # fmt: skip
+
+
+def _matrix_report(options: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
+    """The report on a cost matrix file; options that describe the dataset's places are
+    refused rather than ignored, and --lock / --remove name columns."""
+    given = [f"--{name.replace('_', '-')}" for name in DATASET_ONLY if options.get(name)]
+    if given:
+        raise ParameterError(
+            f"{', '.join(given)}: these describe the dataset's places and services; with "
+            "--costs the matrix is the whole input (--lock and --remove take column numbers)"
+        )
+    params = siting_parameters_from(raw)
+    return matrix_report(
+        costs=options["costs"],
+        weights=options["weights"],
+        objective=params.objective,
+        k=params.add,
+        radius=params.radius_km if options["radius_km"] not in (None, "") else None,
+        exact=params.exact,
+        time_limit_s=params.time_limit_s,
+        locked=params.locked,
+        removed=params.removed,
+    )
 
 
 def summary_text(report: dict[str, Any]) -> str:

@@ -1,0 +1,36 @@
+"""What the planner's codes (objective, status, gain) read as on a page, in the member's
+language. Reports keep the codes, so a saved scenario is shown in the language of whoever
+opens it."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+OBJECTIVES: dict[str, Promise] = {
+    "coverage": _("Most women within the radius"),
+    "median": _("Least women-weighted travel"),
+    "center": _("Shortest longest trip"),
+    "cover-all": _("Fewest sites to reach every woman"),
+    "capacity": _("Most women served within capacity"),
+}
+
+STATUSES: dict[str, Promise] = {
+    "optimal": _("proven optimal"),
+    "within_tolerance": _("within the solver's tolerance"),
+    "time_limit": _("stopped at the time limit, not proven"),
+    "heuristic": _("heuristic answer, not proven"),
+}
+
+GAIN_UNITS: dict[str, Promise] = {
+    "coverage": _("women newly within the radius"),
+    "cover-all": _("women newly within the radius"),
+    "median": _("women-km saved (none: the first site to reach women with no service)"),
+    "center": _("km cut from the farthest woman's trip (none: the first site on its road network)"),
+    "capacity": _("women served by the site within its capacity"),
+}
+
+
+def form_code(objective: str) -> str:
+    """The form's code of an objective (reports write cover_all, the form cover-all)."""
+    return "cover-all" if objective == "cover_all" else objective
