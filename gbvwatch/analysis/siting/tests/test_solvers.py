@@ -89,6 +89,21 @@ def test_heuristic_never_reports_better_than_its_bound(seed: int, objective: str
     assert heuristic.gap >= 0
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_p_center_heuristic_improves_on_greedy_and_on_the_trivial_bound(seed: int) -> None:
+    from gbvwatch.analysis.siting.center import _center_greedy, _lower_radius, _radius_of
+    from gbvwatch.analysis.siting.median import median_data
+
+    problem = _instance(seed, n=80, m=20)
+    data = median_data(problem)
+    heuristic = siting_solve(problem, "center", 3, exact=False)
+    exact = siting_solve(problem, "center", 3)
+    assert heuristic.objective_value <= _radius_of(data, _center_greedy(data, 3)) + 1e-9
+    assert heuristic.bound >= _lower_radius(data) - 1e-9
+    assert heuristic.bound <= exact.objective_value <= heuristic.objective_value
+    assert heuristic.method == "greedy-bisection+lp-bound"
+
+
 def test_locked_sites_are_kept_and_listed_first() -> None:
     problem = _instance(3)
     assert problem.cost_km is not None
