@@ -144,52 +144,57 @@ def _available(
 
 def standards_section(params: GapParameters) -> list[dict[str, Any]]:
     """Required, available, shortfall and ratio for every stored standard."""
+    return [standard_row(standard, params) for standard in Standard.objects.order_by("code")]
+
+
+def standard_kinds(standard: Standard) -> tuple[str, ...]:
+    """The directory kinds a standard counts."""
+    return tuple(k.strip() for k in standard.service_kinds.split(",") if k.strip())
+
+
+def standard_row(
+    standard: Standard, params: GapParameters, *, per_unit: bool = True
+) -> dict[str, Any]:
+    """One standard nationally: required, available (and on what basis), shortfall, ratio,
+    inputs and sources; with `per_unit`, the same per administrative unit."""
     population, women = _totals()
-    rows = []
-    for standard in Standard.objects.order_by("code"):
-        kinds = tuple(k.strip() for k in standard.service_kinds.split(",") if k.strip())
-        services = inputs.operating_services(kinds)
-        available = _available(standard, services, params)
-        spec = capacity.StandardSpec(
-            code=standard.code,
-            amount=standard.amount,
-            per=standard.per,
-            denominator=standard.denominator,
-            counts=standard.capacity_unit,
-        )
-        result = capacity.coverage(
-            spec, population=population, women=women, available=available["value"]
-        )
-        sources = [
-            {"title": standard.source, "url": standard.source_url, "version": standard.version}
-        ]
-        if available["figure"] is not None:
-            sources.append(_source(available["figure"]))
-        sources.extend(_service_sources(services))
-        rows.append(
-            {
-                "standard": standard.code,
-                "title": standard.title,
-                "counts": standard.capacity_unit,
-                "required": round(result.required, 2),
-                "available": round(result.available, 2),
-                "available_basis": available["basis"],
-                "available_note": available["note"],
-                "shortfall": round(result.shortfall, 2),
-                "ratio_required_to_available": _round(result.ratio_required_to_available),
-                "share_met": round(result.share_met, 4),
-                "inputs": {
-                    "population": population,
-                    "women": women,
-                    "per": standard.per,
-                    "amount": standard.amount,
-                    "denominator": standard.denominator,
-                },
-                "sources": sources,
-                "per_unit": _per_unit(spec, services, params),
-            }
-        )
-    return rows
+    services = inputs.operating_services(standard_kinds(standard))
+    available = _available(standard, services, params)
+    spec = capacity.StandardSpec(
+        code=standard.code,
+        amount=standard.amount,
+        per=standard.per,
+        denominator=standard.denominator,
+        counts=standard.capacity_unit,
+    )
+    result = capacity.coverage(
+        spec, population=population, women=women, available=available["value"]
+    )
+    sources = [{"title": standard.source, "url": standard.source_url, "version": standard.version}]
+    if available["figure"] is not None:
+        sources.append(_source(available["figure"]))
+    sources.extend(_service_sources(services))
+    return {
+        "standard": standard.code,
+        "title": standard.title,
+        "counts": standard.capacity_unit,
+        "required": round(result.required, 2),
+        "available": round(result.available, 2),
+        "available_basis": available["basis"],
+        "available_note": available["note"],
+        "shortfall": round(result.shortfall, 2),
+        "ratio_required_to_available": _round(result.ratio_required_to_available),
+        "share_met": round(result.share_met, 4),
+        "inputs": {
+            "population": population,
+            "women": women,
+            "per": standard.per,
+            "amount": standard.amount,
+            "denominator": standard.denominator,
+        },
+        "sources": sources,
+        **({"per_unit": _per_unit(spec, services, params)} if per_unit else {}),
+    }
 
 
 def _service_amount(service: Service, spec: capacity.StandardSpec, params: GapParameters) -> float:

@@ -82,7 +82,12 @@ PARAMETERS = [
     _parameter("heuristic", "1: greedy + swaps with a bound instead of the exact solver"),
     _parameter("unknown_accepts", "1: count 'not known' as accepting", OpenApiTypes.STR),
     _parameter("time_limit", "seconds for the exact solver (at most 30)", float),
-    _parameter("places", "places per new site (capacity objective, 20)", float),
+    _parameter(
+        "places",
+        "places per new site (capacity objective; default: the family-place standard's "
+        "shortfall shared by the new sites)",
+        float,
+    ),
     _parameter("stay_days", "mean stay in days (capacity objective, 90)", float),
     _parameter("arrivals", "survivors needing a place per year (capacity objective)", float),
     _parameter("target", "turn-away probability to plan for (0.05)", float),

@@ -51,7 +51,7 @@ class SitingParameters:
     extra_sites: tuple[ExtraSite, ...] = ()
     removed: tuple[str, ...] = ()
     locked: tuple[str, ...] = ()
-    places_per_site: float = 20.0
+    places_per_site: float | None = None  # None: from the standard (see siting.places)
     mean_stay_days: float = 90.0
     arrivals_per_year: float | None = None
     target_probability: float = 0.05
@@ -74,7 +74,7 @@ class SitingParameters:
             "sites": "\n".join(f"{s.lat:g},{s.lon:g},{s.label}" for s in self.extra_sites),
             "remove": ",".join(self.removed),
             "lock": ",".join(self.locked),
-            "places": f"{self.places_per_site:g}",
+            "places": "" if self.places_per_site is None else f"{self.places_per_site:g}",
             "stay_days": f"{self.mean_stay_days:g}",
             "arrivals": "" if self.arrivals_per_year is None else f"{self.arrivals_per_year:g}",
             "target": f"{self.target_probability:g}",
@@ -189,7 +189,9 @@ def siting_parameters_from(raw: Mapping[str, Any]) -> SitingParameters:
         extra_sites=_sites(raw),
         removed=_codes(raw, "remove"),
         locked=_codes(raw, "lock"),
-        places_per_site=_number(raw, "places", 20.0, 1.0, 10_000.0),
+        places_per_site=None
+        if raw.get("places") in (None, "")
+        else _number(raw, "places", 0, 1.0, 10_000.0),
         mean_stay_days=_number(raw, "stay_days", 90.0, 0.1, 3650.0),
         arrivals_per_year=None if arrivals in (None, "") else _number(raw, "arrivals", 0, 0, 1e7),
         target_probability=_number(raw, "target", 0.05, 0.0001, 0.9999),

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.db.models import Max, Min
 from numpy.typing import NDArray
 
-from gbvwatch.analysis import capacity
 from gbvwatch.analysis.access import nearest_services, nearest_services_by_road
 from gbvwatch.analysis.siting import (
     Demand,
@@ -36,6 +35,7 @@ from gbvwatch.gaps.report import ARRIVAL_INDICATORS
 from gbvwatch.geography.models import AdminUnit
 from gbvwatch.siting import inputs
 from gbvwatch.siting.params import DEFAULT_NEW_SITES, SitingParameters
+from gbvwatch.siting.places import places_for
 
 FloatArray = NDArray[np.float64]
 
@@ -161,19 +161,9 @@ def _solve_capacity(
 
     arrivals, basis, sources = _arrivals(params)
     women_total = float(places.women.sum())
-    existing_places = np.array(
-        [
-            int(
-                capacity.to_family_places(
-                    float(s.capacity), s.capacity_unit, persons_per_family_place=2.0
-                )
-            )
-            if s.capacity is not None and s.capacity_unit
-            else 0
-            for s in services
-        ],
-        dtype=np.int64,
-    )
+    k = params.add or DEFAULT_NEW_SITES
+    counted = places_for(params, services, k)
+    existing_places = np.array(counted.existing, dtype=np.int64)
     existing_covers = csr_matrix(
         _travel(
             params,
@@ -193,8 +183,8 @@ def _solve_capacity(
     )
     result, loads = capacitated_covering(
         problem,
-        params.add or DEFAULT_NEW_SITES,
-        places_per_site=int(params.places_per_site),
+        k,
+        places_per_site=counted.per_new_site,
         existing_covers=existing_covers,
         existing_places=existing_places,
         demand=demand,
@@ -205,13 +195,15 @@ def _solve_capacity(
         "arrivals_per_year": arrivals,
         "arrivals_basis": basis,
         "mean_stay_days": params.mean_stay_days,
-        "places_per_new_site": int(params.places_per_site),
+        "places_per_new_site": counted.per_new_site,
+        "places_basis": counted.new_basis,
         "target_probability": params.target_probability,
         "existing_places": {s.code: int(p) for s, p in zip(services, existing_places, strict=True)},
+        "existing_places_basis": counted.existing_basis,
         "model": "Erlang-B loss model (M/G/c/c) per site; a site carries at most the load at "
         "which its turn-away probability equals the target",
     }
-    return result, loads, model, sources
+    return result, loads, model, sources + counted.sources
 
 
 def _site_rows(
@@ -319,16 +311,22 @@ def siting_report(params: SitingParameters) -> dict[str, Any]:
     if capacity_model is not None:
         report["capacity"] = {
             **capacity_model,
-            "sites": [_load_row(load, sites, services) for load in loads],
+            "sites": [
+                _load_row(load, sites, services, capacity_model["existing_places_basis"])
+                for load in loads
+            ],
         }
     return report
 
 
-def _load_row(load: SiteLoad, sites: inputs.Sites, services: list[Service]) -> dict[str, Any]:
+def _load_row(
+    load: SiteLoad, sites: inputs.Sites, services: list[Service], existing_basis: dict[str, str]
+) -> dict[str, Any]:
     code = sites.codes[load.site] if load.site >= 0 else services[-1 - load.site].code
     return {
         "code": code,
         "new": load.site >= 0,
+        "places_basis": "" if load.site >= 0 else existing_basis.get(code, ""),
         "women_served": round(load.women),
         "load_erlangs": round(load.load_erlangs, 3),
         "places": load.places,

@@ -111,10 +111,17 @@ def capacitated_covering(
     loads = _loads(
         problem, pairs=pairs, x=x, places=places, load_per_woman=load_per_woman, m=m, chosen=chosen
     )
+    # Locked sites first, then by the women each serves (the gain this objective reports).
+    served = {load.site: load.women for load in loads if load.site >= 0}
+    order = sorted(
+        (int(j) for j in chosen), key=lambda j: (j not in problem.locked, -served.get(j, 0.0), j)
+    )
+    by_site = {load.site: load for load in loads}
+    loads = tuple(by_site[j] for j in order) + tuple(load for load in loads if load.site < 0)
     result = SitingResult(
         objective="capacity",
-        sites=tuple(int(j) for j in chosen),
-        gains=tuple(load.women for load in loads if load.site >= 0),
+        sites=tuple(order),
+        gains=tuple(served.get(j, 0.0) for j in order),
         objective_value=value,
         bound=bound,
         gap=gap,

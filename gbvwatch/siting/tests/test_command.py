@@ -49,6 +49,33 @@ def test_azerbaijan_add_five_shelters_within_100_km_is_proven_optimal():
 
 
 @pytest.mark.django_db
+def test_azerbaijan_capacity_takes_its_places_from_the_standard():
+    from gbvwatch.gaps.params import parameters_from
+    from gbvwatch.gaps.report import standard_row
+    from gbvwatch.reference.models import Standard
+
+    call_command("load_dataset", "az", verbosity=0)
+    row = standard_row(
+        Standard.objects.get(code="shelter_family_places"), parameters_from({}), per_unit=False
+    )
+    report = _site("--objective", "capacity", "--add", "5")
+    model = report["capacity"]
+    assert model["places_per_new_site"] == math.ceil(row["shortfall"] / 5)
+    assert model["places_basis"].startswith("the standard 'shelter_family_places'")
+    # The Ganja shelter states no capacity: it takes what the reported aggregate leaves over
+    # the stated capacities, and says so, rather than silently counting no places.
+    stated = model["existing_places"]["clean_world_shelter"]
+    assert model["existing_places"]["ganja_dv_shelter_statement"] == row["available"] - stated
+    assert "equal share" in model["existing_places_basis"]["ganja_dv_shelter_statement"]
+    assert model["existing_places_basis"]["clean_world_shelter"] == "stated capacity"
+    gains = [s["marginal_gain"] for s in report["sites"]]
+    assert gains == sorted(gains, reverse=True)
+    fixed = _site("--objective", "capacity", "--add", "5", "--places", "12")
+    assert fixed["capacity"]["places_per_new_site"] == 12
+    assert fixed["capacity"]["places_basis"] == "set by the planner"
+
+
+@pytest.mark.django_db
 def test_azerbaijan_every_objective_is_proven_optimal():
     call_command("load_dataset", "az", verbosity=0)
     for objective in ("coverage", "median", "center", "cover-all", "capacity"):

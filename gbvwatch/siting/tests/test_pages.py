@@ -42,6 +42,18 @@ def test_the_page_names_a_bad_parameter(client, dave: Actor, line_world):  # noq
 
 
 @pytest.mark.django_db
+def test_the_capacity_objective_takes_its_model_from_the_form(client, dave: Actor, line_world):  # noqa: F811
+    client.force_login(dave.user)
+    asked = {**RUN, "objective": "capacity", "arrivals": "500", "stay_days": "30", "places": "7"}
+    response = client.get(reverse("siting:siting"), {**asked, "target": "0.1"})
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="siting-capacity"' in page
+    assert 'id="s-arrivals" value="500.0"' in page and 'id="s-stay" value="30.0"' in page
+    assert 'id="s-target" value="0.1"' in page
+    assert "Places per new site: 7 (set by the planner)" in page
+
+
+@pytest.mark.django_db
 def test_a_refused_run_keeps_what_the_member_typed(client, dave: Actor, line_world):  # noqa: F811
     client.force_login(dave.user)
     asked = {**RUN, "add": "2", "lock": "t1,atlantis", "sites": "0,3.5,Mid", "radius_km": "70"}

@@ -67,3 +67,28 @@ def test_max_load_meets_the_target_exactly() -> None:
     limit = max_load_erlangs(10, 0.05)
     assert erlang_b(limit, 10) == pytest.approx(0.05, abs=1e-9)
     assert erlang_b(limit * 1.01, 10) > 0.05
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_capacity_heuristic_is_bracketed_and_sites_come_by_women_served(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    points, sites = rng.uniform(0, 100, (40, 2)), rng.uniform(0, 100, (10, 2))
+    km = np.linalg.norm(points[:, None] - sites[None], axis=2)
+    women = rng.integers(1_000, 20_000, 40).astype(float)
+    existing = csr_matrix(np.linalg.norm(points - [50, 50], axis=1)[:, None] <= 20)
+    problem = problem_from_costs(km, women, radius_km=30.0, locked=(seed,))
+    common = {
+        "places_per_site": 4,
+        "existing_covers": existing,
+        "existing_places": np.array([3]),
+        "demand": DEMAND,
+    }
+    heuristic, _ = capacitated_covering(problem, 3, exact=False, **common)
+    exact, loads = capacitated_covering(problem, 3, **common)
+    assert heuristic.objective_value <= exact.objective_value + 1e-6
+    assert exact.objective_value <= heuristic.bound + 1e-6  # the LP bound holds the optimum
+    assert heuristic.gap >= 0.0
+    assert exact.sites[0] == seed  # locked first
+    rest = exact.gains[1:]
+    assert list(rest) == sorted(rest, reverse=True)
+    assert [load.site for load in loads if load.site >= 0] == list(exact.sites)

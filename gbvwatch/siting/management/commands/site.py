@@ -44,7 +44,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--lock", help="comma-separated unit codes (site-N: the N-th --site) to be chosen"
         )
-        parser.add_argument("--places", help="places per new site (capacity objective, 20)")
+        parser.add_argument(
+            "--places",
+            help="places per new site (capacity objective; default: the family-place "
+            "standard's shortfall shared by the new sites)",
+        )
         parser.add_argument("--stay-days", help="mean stay in days (capacity objective, 90)")
         parser.add_argument("--arrivals", help="survivors needing a place per year")
         parser.add_argument("--target", help="turn-away probability to plan for (0.05)")
