@@ -12,7 +12,12 @@ from gbvwatch.directory.api import ServiceDetailAPI, ServiceListAPI
 from gbvwatch.gaps.views import gaps_api
 from gbvwatch.geography.api import UnitDetailAPI, UnitListAPI
 from gbvwatch.reports import api as reports_api
-from gbvwatch.siting.api import ScenarioListAPI, SitingAPI
+from gbvwatch.siting.api import (
+    ScenarioCompareAPI,
+    ScenarioDetailAPI,
+    ScenarioListAPI,
+    SitingAPI,
+)
 from gbvwatch.stats.views import stats_api
 from gbvwatch.upr.api import RecommendationDetailAPI, RecommendationListAPI, UprSummaryAPI
 
@@ -85,8 +90,18 @@ urlpatterns = [
     ),
     path(
         "v1/siting/scenarios/",
-        member_required("directory.view")(ScenarioListAPI.as_view()),
+        ScenarioListAPI.as_view(),
         name="api-siting-scenarios",
+    ),
+    path(
+        "v1/siting/scenarios/compare/",
+        ScenarioCompareAPI.as_view(),
+        name="api-siting-scenario-compare",
+    ),
+    path(
+        "v1/siting/scenarios/<int:scenario_id>/",
+        ScenarioDetailAPI.as_view(),
+        name="api-siting-scenario-detail",
     ),
     path("v1/stats/", stats_api, name="api-stats"),
     # Reports: session authentication, reports.view to read, reports.build to write.

@@ -5,15 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gbvwatch.cases.api import ERRORS, NOT_FOUND, CasesAPIView
+from gbvwatch.core.access import signed_in
 from gbvwatch.gaps.params import ParameterError
-from gbvwatch.siting import queries
+from gbvwatch.siting import actions, queries
+from gbvwatch.siting.models import Scenario
 from gbvwatch.siting.params import (
     DEMAND_CHOICES,
     OBJECTIVE_CODES,
@@ -107,38 +113,145 @@ class SitingAPI(APIView):
         return Response(report)
 
 
-class ScenarioListAPI(APIView):
-    """The saved scenarios of the caller's organisation (parameters and headline figures)."""
+class ScenarioAPIView(CasesAPIView):
+    """Every member reads her organisation's scenarios; coordinators and analysts save and
+    delete them (session authentication, CSRF on writes)."""
+
+    read_permission = "directory.view"
+    write_permission = "scenarios.save"
+
+
+_SCENARIO_ROWS = inline_serializer(
+    "SitingScenario",
+    {
+        "id": serializers.IntegerField(),
+        "name": serializers.CharField(),
+        "created_at": serializers.DateTimeField(),
+        "parameters": serializers.DictField(),
+        "objective": serializers.CharField(),
+        "objective_value": serializers.FloatField(),
+        "bound": serializers.FloatField(),
+        "gap": serializers.FloatField(),
+        "status": serializers.CharField(),
+        "sites": serializers.ListField(child=serializers.CharField()),
+    },
+    many=True,
+)
+_SCENARIO = inline_serializer(
+    "SitingScenarioDetail",
+    {
+        "id": serializers.IntegerField(),
+        "name": serializers.CharField(),
+        "created_at": serializers.DateTimeField(),
+        "parameters": serializers.DictField(),
+        "report": _REPORT,
+    },
+)
+_SCENARIO_SAVE = inline_serializer(
+    "SitingScenarioSave",
+    {
+        "name": serializers.CharField(max_length=120),
+        "parameters": serializers.DictField(
+            help_text="the query parameters of GET /api/v1/siting/ (kind, objective, add, ...)"
+        ),
+    },
+)
+SCENARIO_ID = OpenApiParameter("scenario_id", int, OpenApiParameter.PATH)
+
+
+def _row(scenario: Scenario) -> dict[str, Any]:
+    return {
+        "id": scenario.pk,
+        "name": scenario.name,
+        "created_at": scenario.created_at.isoformat(),
+        "parameters": scenario.parameters,
+        **{k: scenario.report.get(k) for k in ("objective", "objective_value", "bound", "gap")},
+        "status": scenario.report.get("status"),
+        "sites": [site.get("code") for site in scenario.report.get("sites", [])],
+    }
+
+
+def _detail(scenario: Scenario) -> dict[str, Any]:
+    return {
+        "id": scenario.pk,
+        "name": scenario.name,
+        "created_at": scenario.created_at.isoformat(),
+        "parameters": scenario.parameters,
+        "report": scenario.report,
+    }
+
+
+class ScenarioListAPI(ScenarioAPIView):
+    """The saved scenarios of the caller's organisation, and saving a new one."""
+
+    @extend_schema(responses={200: _SCENARIO_ROWS, **ERRORS})
+    def get(self, request: Request) -> Response:
+        """Parameters and headline figures, newest first (at most 200)."""
+        return Response([_row(s) for s in queries.scenarios_for(signed_in(request))[:200]])
+
+    @extend_schema(request=_SCENARIO_SAVE, responses={201: _SCENARIO, **ERRORS})
+    def post(self, request: Request) -> Response:
+        """Solve the parameters (time limit capped for the web) and keep the report."""
+        data = request.data if isinstance(request.data, dict) else {}
+        name = data.get("name")
+        raw = data.get("parameters", {})
+        if not isinstance(name, str) or not 1 <= len(name.strip()) <= 120:
+            raise ValidationError(
+                {"name": [_("name: give the scenario a name of 1 to 120 characters")]}
+            )
+        if any(ord(c) < 32 for c in name):
+            raise ValidationError({"name": [_("name: the name contains a control character")]})
+        if not isinstance(raw, dict) or not all(
+            isinstance(v, str | int | float | bool) for v in raw.values()
+        ):
+            raise ValidationError(
+                {"parameters": [_("parameters: an object of parameter names and plain values")]}
+            )
+        try:
+            params = siting_parameters_from(capped_for_web({k: str(v) for k, v in raw.items()}))
+            report = siting_report(params)
+        except ParameterError as exc:
+            raise ValidationError({"parameters": [str(exc)]}) from exc
+        scenario = actions.scenario_save(
+            actor=signed_in(request), name=name.strip(), parameters=params.query(), report=report
+        )
+        location = reverse("api-siting-scenario-detail", args=[scenario.pk])
+        return Response(_detail(scenario), status=201, headers={"Location": location})
+
+
+class ScenarioDetailAPI(ScenarioAPIView):
+    """One saved scenario with its whole report; deleting it."""
+
+    @extend_schema(parameters=[SCENARIO_ID], responses={200: _SCENARIO, **ERRORS, **NOT_FOUND})
+    def get(self, request: Request, scenario_id: int) -> Response:
+        """The report as it was computed, with the parameters to run it again."""
+        return Response(_detail(queries.scenario_get(signed_in(request), scenario_id)))
+
+    @extend_schema(parameters=[SCENARIO_ID], responses={204: None, **ERRORS, **NOT_FOUND})
+    def delete(self, request: Request, scenario_id: int) -> Response:
+        """Delete the scenario (audited)."""
+        scenario = queries.scenario_get(signed_in(request), scenario_id)
+        actions.scenario_delete(actor=signed_in(request), scenario=scenario)
+        return Response(status=204)
+
+
+class ScenarioCompareAPI(ScenarioAPIView):
+    """Saved scenarios side by side: the figures the comparison page shows."""
 
     @extend_schema(
-        responses=inline_serializer(
-            "SitingScenario",
-            {
-                "id": serializers.IntegerField(),
-                "name": serializers.CharField(),
-                "created_at": serializers.DateTimeField(),
-                "parameters": serializers.DictField(),
-                "objective": serializers.CharField(),
-                "objective_value": serializers.FloatField(),
-                "bound": serializers.FloatField(),
-                "gap": serializers.FloatField(),
-                "status": serializers.CharField(),
-                "sites": serializers.ListField(child=serializers.CharField()),
-            },
-            many=True,
-        )
+        parameters=[
+            OpenApiParameter(
+                "ids", int, OpenApiParameter.QUERY, many=True, description="scenario ids (<= 6)"
+            )
+        ],
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
     )
     def get(self, request: Request) -> Response:
-        rows = [
-            {
-                "id": s.pk,
-                "name": s.name,
-                "created_at": s.created_at.isoformat(),
-                "parameters": s.parameters,
-                **{k: s.report.get(k) for k in ("objective", "objective_value", "bound", "gap")},
-                "status": s.report.get("status"),
-                "sites": [site.get("code") for site in s.report.get("sites", [])],
-            }
-            for s in queries.scenarios_for(request.user)[:200]
-        ]
-        return Response(rows)
+        """In the order asked; ids of other organisations are left out."""
+        try:
+            scenarios = queries.scenarios_compared(
+                signed_in(request), request.query_params.getlist("ids")
+            )
+        except ParameterError as exc:
+            raise ValidationError({"ids": [str(exc)]}) from exc
+        return Response([queries.comparison_row(s) for s in scenarios])

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from gbvwatch.core.access import active_membership
+from gbvwatch.gaps.params import ParameterError
 from gbvwatch.siting.models import Scenario
+
+MAX_COMPARED = 6
 
 
 def scenarios_for(user: object) -> QuerySet[Scenario]:
@@ -23,3 +29,45 @@ def scenario_get(user: object, scenario_id: int) -> Scenario:
         return scenarios_for(user).get(pk=scenario_id)
     except Scenario.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def scenarios_compared(user: object, ids: list[str]) -> list[Scenario]:
+    """The user's organisation's scenarios of `ids` in the order given (others are left out);
+    ParameterError names ids that are not numbers, or too many of them."""
+    if not all(i.isascii() and i.isdigit() and len(i) < 12 for i in ids):
+        raise ParameterError(_("ids: scenario numbers are whole numbers"))
+    if len(ids) > MAX_COMPARED:
+        raise ParameterError(
+            _("ids: compare at most %(n)s scenarios at once") % {"n": MAX_COMPARED}
+        )
+    found = {s.pk: s for s in scenarios_for(user).filter(pk__in=ids)}
+    return [found[int(i)] for i in dict.fromkeys(ids) if int(i) in found]
+
+
+def comparison_row(scenario: Scenario) -> dict[str, Any]:
+    """A saved scenario's headline figures, as the comparison shows them side by side."""
+    report = scenario.report
+    assumptions = report.get("assumptions", {})
+    return {
+        "id": scenario.pk,
+        "name": scenario.name,
+        "created_at": scenario.created_at.isoformat(),
+        "kind": assumptions.get("kind"),
+        "radius_km": assumptions.get("radius_km"),
+        "add": scenario.parameters.get("add"),  # K asked (none for cover-all)
+        "new_sites": len(report.get("sites", [])),  # sites chosen (fewer when more add nothing)
+        "sites": [site.get("code") for site in report.get("sites", [])],
+        **{
+            key: report.get(key)
+            for key in (
+                "objective",
+                "objective_value",
+                "bound",
+                "gap",
+                "status",
+                "women_newly_within_radius",
+                "before",
+                "after",
+            )
+        },
+    }

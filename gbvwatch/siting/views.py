@@ -17,7 +17,6 @@ from gbvwatch.gaps.params import ParameterError
 from gbvwatch.gaps.profiles import KIND_LABELS, PROFILES
 from gbvwatch.geography.maps import boundary_map
 from gbvwatch.siting import actions, labels, queries
-from gbvwatch.siting.models import Scenario
 from gbvwatch.siting.params import (
     SITING_KINDS,
     SitingParameters,
@@ -25,8 +24,6 @@ from gbvwatch.siting.params import (
     siting_parameters_from,
 )
 from gbvwatch.siting.report import siting_report
-
-MAX_COMPARED = 6
 
 
 def _map(report: dict[str, Any]) -> dict[str, Any]:
@@ -154,23 +151,11 @@ def scenario_delete(request: HttpRequest, scenario_id: int) -> HttpResponse:
     return redirect(reverse("siting:siting"))
 
 
-def _compared(request: HttpRequest) -> list[Scenario]:
-    ids = request.GET.getlist("ids")
-    if not all(i.isascii() and i.isdigit() and len(i) < 12 for i in ids):
-        raise ParameterError(_("ids: scenario numbers are whole numbers"))
-    if len(ids) > MAX_COMPARED:
-        raise ParameterError(
-            _("ids: compare at most %(n)s scenarios at once") % {"n": MAX_COMPARED}
-        )
-    found = {s.pk: s for s in queries.scenarios_for(request.user).filter(pk__in=ids)}
-    return [found[int(i)] for i in dict.fromkeys(ids) if int(i) in found]
-
-
 @member_required("directory.view")
 def scenario_compare(request: HttpRequest) -> HttpResponse:
     """Saved scenarios side by side: objective, proof, sites, women reached, distances."""
     try:
-        scenarios, error = _compared(request), ""
+        scenarios, error = queries.scenarios_compared(request.user, request.GET.getlist("ids")), ""
     except ParameterError as exc:
         scenarios, error = [], str(exc)
     rows = [

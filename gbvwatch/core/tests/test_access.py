@@ -69,6 +69,7 @@ ORG_SCOPED = {
     "api-case-indicator-add",
     "siting:scenario_detail",
     "siting:scenario_delete",
+    "api-siting-scenario-detail",
     "reports:report_detail",
     "reports:report_generate",
     "reports:job_status",
@@ -122,6 +123,9 @@ API_FOR_MEMBERS = {
     "api-report-file",
     "api-report-inputs",
     "api-report-job",
+    "api-siting-scenarios",
+    "api-siting-scenario-compare",
+    "api-siting-scenario-detail",
 }
 ROLES = [None, Role.COORDINATOR, Role.CASEWORKER, Role.ANALYST, Role.VIEWER]
 

@@ -163,3 +163,83 @@ def test_the_api_is_in_the_openapi_schema_and_needs_an_account(client):
     schema = client.get(reverse("api-schema")).content.decode()
     assert "/api/v1/siting/" in schema and "SitingReport" in schema
     assert client.get(reverse("api-siting")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_api_saves_shows_compares_and_deletes_scenarios(
+    client,
+    carol: Actor,
+    dave: Actor,
+    erin: Actor,
+    line_world,  # noqa: F811
+):
+    client.force_login(carol.user)
+    ids = []
+    for name, add in (("one site", 1), ("two sites", 2)):
+        parameters = {"add": add, "radius_km": 150, "circuity": "1"}
+        response = client.post(
+            reverse("api-siting-scenarios"),
+            {"name": name, "parameters": parameters},
+            content_type="application/json",
+        )
+        assert response.status_code == 201, response.content
+        body = response.json()
+        assert response["Location"].endswith(f"/siting/scenarios/{body['id']}/")
+        assert body["report"]["status"] == "optimal" and body["parameters"]["add"] == str(add)
+        ids.append(body["id"])
+    assert AuditEntry.objects.filter(action="scenario.save").count() == 2
+    listed = client.get(reverse("api-siting-scenarios")).json()
+    assert [row["name"] for row in listed] == ["two sites", "one site"]
+    detail = client.get(reverse("api-siting-scenario-detail", args=[ids[0]])).json()
+    assert detail["report"]["sites"][0]["code"] == "t3"
+    compared = client.get(reverse("api-siting-scenario-compare"), {"ids": [ids[1], ids[0]]})
+    rows = compared.json()
+    assert [r["name"] for r in rows] == ["two sites", "one site"]
+    assert rows[1]["add"] == "1" and rows[0]["add"] == "2" and rows[1]["new_sites"] == 1
+    assert rows[0]["women_newly_within_radius"] >= rows[1]["women_newly_within_radius"]
+    # A viewer reads but cannot save or delete; another organisation sees nothing of them.
+    client.force_login(dave.user)
+    assert len(client.get(reverse("api-siting-scenarios")).json()) == 2
+    refused = client.post(
+        reverse("api-siting-scenarios"),
+        {"name": "x", "parameters": {}},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403
+    assert client.delete(reverse("api-siting-scenario-detail", args=[ids[0]])).status_code == 403
+    client.force_login(erin.user)
+    assert client.get(reverse("api-siting-scenario-detail", args=[ids[0]])).status_code == 404
+    assert client.get(reverse("api-siting-scenario-compare"), {"ids": ids}).json() == []
+    client.force_login(carol.user)
+    assert client.delete(reverse("api-siting-scenario-detail", args=[ids[0]])).status_code == 204
+    assert not Scenario.objects.filter(pk=ids[0]).exists()
+    assert AuditEntry.objects.filter(action="scenario.delete").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"parameters": {}}, "name", "give the scenario a name"),
+        ({"name": "a\x00b", "parameters": {}}, "name", "control character"),
+        ({"name": "x", "parameters": ["add", 1]}, "parameters", "an object of parameter"),
+        ({"name": "x", "parameters": {"add": {"k": 1}}}, "parameters", "an object of parameter"),
+        ({"name": "x", "parameters": {"add": 99}}, "parameters", "k: 99 sites asked"),
+        ({"name": "x", "parameters": {"objective": "all"}}, "parameters", "objective: unknown"),
+    ],
+)
+def test_the_api_names_what_is_wrong_with_a_scenario_and_saves_nothing(
+    client,
+    carol: Actor,
+    line_world,  # noqa: F811
+    body: dict[str, Any],
+    field: str,
+    message: str,
+):
+    client.force_login(carol.user)
+    response = client.post(reverse("api-siting-scenarios"), body, content_type="application/json")
+    assert response.status_code == 400
+    assert message in response.json()[field][0]
+    assert not Scenario.objects.exists()
+    ids = client.get(reverse("api-siting-scenario-compare"), {"ids": ["1", "x"]})
+    assert ids.status_code == 400 and "whole numbers" in ids.json()["ids"][0]
