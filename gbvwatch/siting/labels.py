@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from gbvwatch.analysis.siting import SitingError
+
 OBJECTIVES: dict[str, Promise] = {
     "coverage": _("Most women within the radius"),
     "median": _("Least women-weighted travel"),
@@ -34,3 +36,29 @@ GAIN_UNITS: dict[str, Promise] = {
 def form_code(objective: str) -> str:
     """The form's code of an objective (reports write cover_all, the form cover-all)."""
     return "cover-all" if objective == "cover_all" else objective
+
+
+# The solver's refusals that a form can cause, by their code (analysis.siting stays free of
+# Django and words them in English; the params fill the same placeholders).
+REFUSALS: dict[str, Promise] = {
+    "k_above_candidates": _(
+        "k: %(k)s sites asked but there are only %(candidates)s candidate sites"
+    ),
+    "k_below_locked": _(
+        "k: %(k)s sites asked, but at least 1 and at least the %(locked)s locked site(s) are needed"
+    ),
+    "k_components": _(
+        "k: %(k)s sites cannot reach every road-network component that has women and no "
+        "existing service"
+    ),
+}
+
+
+def refusal(exc: ValueError) -> str:
+    """The message of a solver's refusal in the active language (as given when unknown)."""
+    if isinstance(exc, SitingError) and exc.code in REFUSALS:
+        try:
+            return str(REFUSALS[exc.code]) % exc.params
+        except (KeyError, TypeError, ValueError):  # a catalogue that lost a placeholder
+            return str(exc)
+    return str(exc)

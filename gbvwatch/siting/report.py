@@ -33,7 +33,7 @@ from gbvwatch.gaps.params import ParameterError
 from gbvwatch.gaps.profiles import PROFILES
 from gbvwatch.gaps.report import ARRIVAL_INDICATORS
 from gbvwatch.geography.models import AdminUnit
-from gbvwatch.siting import inputs
+from gbvwatch.siting import inputs, labels
 from gbvwatch.siting.params import DEFAULT_NEW_SITES, SitingParameters
 from gbvwatch.siting.places import places_for
 
@@ -246,7 +246,7 @@ def siting_report(params: SitingParameters) -> dict[str, Any]:
         costs = _travel(params, places, sites.lats, sites.lons, sites.components)
         before = _existing_km(params, places, services)
     except ValueError as exc:  # SitingError, or a travel model refusing its inputs
-        raise ParameterError(str(exc)) from exc
+        raise ParameterError(labels.refusal(exc)) from exc
     locked = tuple(sites.codes.index(c) for c in params.locked)
     objective = _objective_code(params)
     if params.add is None and objective != "cover_all":
@@ -271,7 +271,7 @@ def siting_report(params: SitingParameters) -> dict[str, Any]:
                 time_limit_s=params.time_limit_s,
             )
     except SitingError as exc:
-        raise ParameterError(str(exc)) from exc
+        raise ParameterError(labels.refusal(exc)) from exc
     after = _nearest_after(before, costs, result.sites)
     report: dict[str, Any] = {
         "country": settings.COUNTRY,

@@ -20,11 +20,11 @@ from gbvwatch.analysis.siting.order import distance_order
 from gbvwatch.analysis.siting.problem import (
     FloatArray,
     IndexArray,
-    SitingError,
     SitingProblem,
     SitingResult,
     gap_of,
     k_check,
+    unreachable_components,
 )
 from gbvwatch.analysis.siting.reduce import dominated_columns, rows_merge
 
@@ -42,10 +42,7 @@ def p_center(
     chosen = _center_greedy(data, budget)
     upper = _radius_of(data, chosen)
     if not math.isfinite(upper):
-        raise SitingError(
-            f"k: {k} sites cannot reach every road-network component that has women "
-            "and no existing service"
-        )
+        raise unreachable_components(k)
     lower = max(everyone, _lower_radius(data))
     values = np.concatenate([data.km[np.isfinite(data.km)], data.fallback_km])
     radii = np.unique(values[np.isfinite(values)])

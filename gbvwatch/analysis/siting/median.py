@@ -32,6 +32,7 @@ from gbvwatch.analysis.siting.problem import (
     SitingResult,
     gap_of,
     k_check,
+    unreachable_components,
 )
 
 # Above this many (point, candidate) pairs left after Lagrangian fixing there is no branching;
@@ -103,10 +104,7 @@ def p_median(
     )
     picked, heuristic_value, lagrangian = search.chosen, search.value, search.lagrangian
     if not math.isfinite(heuristic_value):
-        raise SitingError(
-            f"k: {k} sites cannot reach every road-network component that has women "
-            "and no existing service"
-        )
+        raise unreachable_components(k)
     notes = [f"{data.km.shape[0]} demand rows x {data.km.shape[1]} candidates after reduction"]
     chosen, bound, solver_done = picked, None, False
     method = "greedy-swap+lagrangian-bound"

@@ -26,7 +26,24 @@ OBJECTIVES = ("coverage", "median", "center", "cover_all", "capacity")
 
 
 class SitingError(ValueError):
-    """The problem cannot be solved as given; the message names the input at fault."""
+    """The problem cannot be solved as given; the message names the input at fault. `code`
+    and `params` let a caller word a known refusal in its own language (the English message
+    stays the default)."""
+
+    def __init__(self, message: str, *, code: str = "", params: dict[str, object] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.params = dict(params or {})
+
+
+def unreachable_components(k: int) -> SitingError:
+    """K sites are too few to reach every road-network component with women and no service."""
+    return SitingError(
+        f"k: {k} sites cannot reach every road-network component that has women "
+        "and no existing service",
+        code="k_components",
+        params={"k": k},
+    )
 
 
 @dataclass(frozen=True)
@@ -187,11 +204,15 @@ def k_check(k: int, problem: SitingProblem, *, what: str = "k") -> int:
     if k < len(problem.locked) or k < 1:
         raise SitingError(
             f"{what}: {k} sites asked, but at least 1 and at least the "
-            f"{len(problem.locked)} locked site(s) are needed"
+            f"{len(problem.locked)} locked site(s) are needed",
+            code="k_below_locked",
+            params={"k": int(k), "locked": len(problem.locked)},
         )
     if k - len(problem.locked) > free:
         raise SitingError(
-            f"{what}: {k} sites asked but there are only {problem.n_candidates} candidate sites"
+            f"{what}: {k} sites asked but there are only {problem.n_candidates} candidate sites",
+            code="k_above_candidates",
+            params={"k": int(k), "candidates": problem.n_candidates},
         )
     return int(k)
 

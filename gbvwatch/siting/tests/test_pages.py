@@ -80,6 +80,17 @@ def test_a_refused_save_returns_to_the_form_as_posted(client, carol: Actor, line
 
 
 @pytest.mark.django_db
+def test_a_solver_refusal_reads_in_the_members_language(client, dave: Actor, line_world):  # noqa: F811
+    from django.conf import settings
+
+    client.force_login(dave.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    response = client.get(reverse("siting:siting"), {**RUN, "add": "9"})
+    assert response.status_code == 400
+    assert "k: запрошено мест: 9, но кандидатов всего 5" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_an_analyst_saves_scenarios_and_compares_them(client, carol: Actor, line_world):  # noqa: F811
     client.force_login(carol.user)
     for name, add in (("one site", "1"), ("two sites", "2")):
@@ -218,7 +229,7 @@ def test_the_api_saves_shows_compares_and_deletes_scenarios(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("body", "field", "message"),
+    "case",
     [
         ({"parameters": {}}, "name", "give the scenario a name"),
         ({"name": "a\x00b", "parameters": {}}, "name", "control character"),
@@ -232,10 +243,9 @@ def test_the_api_names_what_is_wrong_with_a_scenario_and_saves_nothing(
     client,
     carol: Actor,
     line_world,  # noqa: F811
-    body: dict[str, Any],
-    field: str,
-    message: str,
+    case: tuple[dict[str, Any], str, str],
 ):
+    body, field, message = case
     client.force_login(carol.user)
     response = client.post(reverse("api-siting-scenarios"), body, content_type="application/json")
     assert response.status_code == 400

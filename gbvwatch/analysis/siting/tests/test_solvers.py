@@ -158,3 +158,17 @@ def test_too_few_sites_for_every_unserved_component_is_refused() -> None:
     problem = problem_from_costs(km, [1.0, 1.0], radius_km=10.0)
     with pytest.raises(SitingError, match="cannot reach every road-network component"):
         siting_solve(problem, "median", 1)
+
+
+def test_refusals_carry_a_code_and_params_for_translation() -> None:
+    problem = _instance(0)
+    with pytest.raises(SitingError) as raised:
+        siting_solve(problem, "coverage", 99)
+    assert raised.value.code == "k_above_candidates"
+    assert raised.value.params == {"k": 99, "candidates": 8}
+    assert str(raised.value) == "k: 99 sites asked but there are only 8 candidate sites"
+    split = _instance(1)  # two road-network components, each with women no service reaches
+    for objective in ("center", "median"):
+        with pytest.raises(SitingError) as raised:
+            siting_solve(split, objective, 1)
+        assert raised.value.code == "k_components" and raised.value.params == {"k": 1}
