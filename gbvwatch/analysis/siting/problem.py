@@ -96,11 +96,17 @@ class SitingResult:
     notes: tuple[str, ...] = ()
 
 
+SOLVER_THREADS_VARIABLE = "GBVWATCH_SOLVER_THREADS"
+
+
 def cores() -> int:
-    """How many cores this process may run on (solvers put a second one to work)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
+    """How many cores a solve may put to work: those this process may run on, at most
+    GBVWATCH_SOLVER_THREADS when that is a whole number >= 1 (a web server with one worker
+    per core sets 1; the settings refuse any other value at start-up)."""
+    found = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    text = os.environ.get(SOLVER_THREADS_VARIABLE, "").strip()
+    limit = int(text) if text.isascii() and text.isdigit() and int(text) >= 1 else None
+    return max(1, min(found or 1, limit or found or 1))
 
 
 def gap_of(value: float, bound: float) -> float:

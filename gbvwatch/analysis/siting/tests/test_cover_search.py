@@ -103,3 +103,18 @@ def test_redundant_columns_are_dropped_and_the_rest_still_covers() -> None:
     assert _covers_all(matrix, kept)
     for j in kept:
         assert not _covers_all(matrix, np.setdiff1d(kept, [j]))
+
+
+def test_solver_threads_are_capped_by_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gbvwatch.analysis.siting.problem import SOLVER_THREADS_VARIABLE, cores
+
+    monkeypatch.delenv(SOLVER_THREADS_VARIABLE, raising=False)
+    every = cores()
+    assert every >= 1
+    monkeypatch.setenv(SOLVER_THREADS_VARIABLE, "1")
+    assert cores() == 1
+    monkeypatch.setenv(SOLVER_THREADS_VARIABLE, "64")
+    assert cores() == every  # a cap, never more than the process may use
+    for ignored in ("", "0", "-2", "two", "1.5"):
+        monkeypatch.setenv(SOLVER_THREADS_VARIABLE, ignored)
+        assert cores() == every
