@@ -213,9 +213,12 @@ EVIDENCE_MAX_BYTES = _env_int("GBVWATCH_EVIDENCE_MAX_BYTES", 100 * 1024 * 1024)
 # Days after filing without an outcome before a complaint is listed as overdue.
 COMPLAINT_OVERDUE_DAYS = _env_int("GBVWATCH_COMPLAINT_OVERDUE_DAYS", 30)
 # At most this many threads per siting solve (empty: every core the process may use).
-SOLVER_THREADS = _env_int("GBVWATCH_SOLVER_THREADS", 0)
-if SOLVER_THREADS < 0:
-    raise ValueError("GBVWATCH_SOLVER_THREADS: a whole number >= 1, or empty for every core")
+_SOLVER_THREADS = os.environ.get("GBVWATCH_SOLVER_THREADS", "").strip()
+if _SOLVER_THREADS and not (_SOLVER_THREADS.isdigit() and int(_SOLVER_THREADS) >= 1):
+    raise ValueError(
+        f"GBVWATCH_SOLVER_THREADS: {_SOLVER_THREADS[:20]!r} is not a whole number >= 1 "
+        "(leave it empty for every core)"
+    )
 # A JSON taxonomy for classifying UPR recommendations; empty: the shipped default.
 UPR_TAXONOMY_FILE = os.environ.get("GBVWATCH_UPR_TAXONOMY", "")
 
