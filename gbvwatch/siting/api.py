@@ -159,26 +159,26 @@ _SCENARIO_SAVE = inline_serializer(
 SCENARIO_ID = OpenApiParameter("scenario_id", int, OpenApiParameter.PATH)
 
 
-def _row(scenario: Scenario) -> dict[str, Any]:
+def _about(scenario: Scenario) -> dict[str, Any]:
     return {
         "id": scenario.pk,
         "name": scenario.name,
         "created_at": scenario.created_at.isoformat(),
         "parameters": scenario.parameters,
-        **{k: scenario.report.get(k) for k in ("objective", "objective_value", "bound", "gap")},
-        "status": scenario.report.get("status"),
-        "sites": [site.get("code") for site in scenario.report.get("sites", [])],
+    }
+
+
+def _row(scenario: Scenario) -> dict[str, Any]:
+    report = scenario.report
+    return {
+        **_about(scenario),
+        **{k: report.get(k) for k in ("objective", "objective_value", "bound", "gap", "status")},
+        "sites": [site.get("code") for site in report.get("sites", [])],
     }
 
 
 def _detail(scenario: Scenario) -> dict[str, Any]:
-    return {
-        "id": scenario.pk,
-        "name": scenario.name,
-        "created_at": scenario.created_at.isoformat(),
-        "parameters": scenario.parameters,
-        "report": scenario.report,
-    }
+    return {**_about(scenario), "report": scenario.report}
 
 
 class ScenarioListAPI(ScenarioAPIView):

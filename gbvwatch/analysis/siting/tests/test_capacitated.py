@@ -32,13 +32,20 @@ def _served_by_lp(covers: np.ndarray, women: np.ndarray, limits: np.ndarray) -> 
     return float(-result.fun)
 
 
+def _instance(seed: int, n: int, m: int) -> tuple[np.ndarray, np.ndarray, csr_matrix]:
+    """km (n x m), women per point, and one existing service's coverage (within 20 km of the
+    centre)."""
+    rng = np.random.default_rng(seed)
+    points, sites = rng.uniform(0, 100, (n, 2)), rng.uniform(0, 100, (m, 2))
+    km = np.linalg.norm(points[:, None] - sites[None], axis=2)
+    women = rng.integers(1_000, 20_000, n).astype(float)
+    existing = csr_matrix(np.linalg.norm(points - [50, 50], axis=1)[:, None] <= 20)
+    return km, women, existing
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_capacity_aware_covering_equals_brute_force(seed: int) -> None:
-    rng = np.random.default_rng(seed)
-    points, sites = rng.uniform(0, 100, (25, 2)), rng.uniform(0, 100, (7, 2))
-    km = np.linalg.norm(points[:, None] - sites[None], axis=2)
-    women = rng.integers(1_000, 20_000, 25).astype(float)
-    existing = csr_matrix(np.linalg.norm(points - [50, 50], axis=1)[:, None] <= 20)
+    km, women, existing = _instance(seed, 25, 7)
     problem = problem_from_costs(km, women, radius_km=30.0)
     result, loads = capacitated_covering(
         problem,
@@ -71,11 +78,7 @@ def test_max_load_meets_the_target_exactly() -> None:
 
 @pytest.mark.parametrize("seed", range(5))
 def test_capacity_heuristic_is_bracketed_and_sites_come_by_women_served(seed: int) -> None:
-    rng = np.random.default_rng(seed)
-    points, sites = rng.uniform(0, 100, (40, 2)), rng.uniform(0, 100, (10, 2))
-    km = np.linalg.norm(points[:, None] - sites[None], axis=2)
-    women = rng.integers(1_000, 20_000, 40).astype(float)
-    existing = csr_matrix(np.linalg.norm(points - [50, 50], axis=1)[:, None] <= 20)
+    km, women, existing = _instance(seed, 40, 10)
     problem = problem_from_costs(km, women, radius_km=30.0, locked=(seed,))
     common = {
         "places_per_site": 4,
