@@ -105,6 +105,7 @@ def test_an_analyst_saves_scenarios_and_compares_them(client, carol: Actor, line
     compare = client.get(reverse("siting:scenario_compare"), {"ids": [one.pk, two.pk]})
     page = compare.content.decode()
     assert 'id="scenario-comparison"' in page and "one site" in page and "two sites" in page
+    assert "<td>1</td>" in page and "<td>2</td>" in page  # K asked, each site adding women
 
 
 @pytest.mark.django_db
@@ -119,6 +120,20 @@ def test_codes_read_as_words_in_the_members_language(client, carol: Actor, line_
     assert "Больше всего женщин в пределах радиуса</td>" in page  # its objective, and the result's
     assert "женщины, впервые оказавшиеся в пределах радиуса" in page  # the gain's unit
     assert ">optimal<" not in page and ">coverage<" not in page
+
+
+@pytest.mark.django_db
+def test_the_comparison_says_when_fewer_sites_are_chosen_than_asked(
+    client,
+    carol: Actor,
+    line_world,  # noqa: F811
+):
+    client.force_login(carol.user)
+    client.post(reverse("siting:scenario_save"), {**RUN, "add": "2", "name": "wide"})
+    (wide,) = Scenario.objects.all()
+    assert len(wide.report["sites"]) == 1  # within 150 km, one new site reaches everyone
+    page = client.get(reverse("siting:scenario_compare"), {"ids": [wide.pk]}).content.decode()
+    assert "<td>2 (chosen: 1)</td>" in page
 
 
 @pytest.mark.django_db
