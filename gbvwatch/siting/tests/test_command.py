@@ -112,6 +112,21 @@ def test_coverage_on_a_small_world_equals_brute_force(line_world):
     assert report["sites"][0]["code"] == "t3"  # reaches t2, t3 and t4
 
 
+def test_the_text_summary_gives_the_proof_the_sites_and_every_profile(line_world):
+    from django.utils import translation
+
+    from gbvwatch.gaps.profiles import PROFILES
+
+    out = StringIO()
+    with translation.override("en"):
+        call_command("site", "--add", "1", "--radius-km", "150", "--circuity", "1", stdout=out)
+    text = out.getvalue()
+    assert "gap 0.0000% (optimal" in text and "t3" in text
+    assert "Women within the radius:" in text
+    for profile in PROFILES.values():
+        assert f"  {profile.label} (" in text
+
+
 def test_locked_and_removed_sites_are_respected(line_world):
     report = _site("--add", "2", "--radius-km", "150", "--lock", "t1", "--remove", "t3")
     codes = [s["code"] for s in report["sites"]]

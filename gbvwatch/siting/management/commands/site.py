@@ -172,6 +172,14 @@ def summary_text(report: dict[str, Any]) -> str:
             f" (+{report['women_newly_within_radius']:,}); farthest km {b['farthest_km']} -> "
             f"{a['farthest_km']}; mean km {b['mean_km']} -> {a['mean_km']}"
         )
+    for row in report.get("per_profile", []):
+        b, a = row["before"], row["after"]
+        lines.append(
+            f"  {row['label']} ({row['services']} services now): within the radius "
+            f"{b['women_within_radius']:,} -> {a['women_within_radius']:,}; farthest km "
+            f"{b['farthest_km']} -> {a['farthest_km']}; with no service "
+            f"{b['women_without_any_service']:,} -> {a['women_without_any_service']:,}"
+        )
     lines.extend(f"Note: {n}" for n in report["notes"])
     if not math.isfinite(float(report["bound"])):
         lines.append("No finite bound.")
