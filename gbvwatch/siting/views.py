@@ -16,6 +16,7 @@ from gbvwatch.core.access import has_permission, member_required
 from gbvwatch.gaps.params import ParameterError
 from gbvwatch.gaps.profiles import KIND_LABELS, PROFILES
 from gbvwatch.geography.maps import boundary_map
+from gbvwatch.geography.models import AdminUnit
 from gbvwatch.siting import actions, labels, queries
 from gbvwatch.siting.params import (
     SITING_KINDS,
@@ -60,6 +61,9 @@ def _form_context(request: HttpRequest, params: Any) -> dict[str, Any]:
         "kinds": [(k, KIND_LABELS.get(k, k)) for k in SITING_KINDS],
         "profiles": [(code, p.label) for code, p in PROFILES.items()],
         "objectives": [(code, str(label)) for code, label in labels.OBJECTIVES.items()],
+        "units": AdminUnit.objects.order_by("code").only(
+            "code", "name_en", "name_ru", "name_local"
+        ),
         "scenarios": queries.scenarios_for(request.user)[:50],
         "can_save": has_permission(request.user, "scenarios.save"),
     }

@@ -20,6 +20,7 @@ def test_the_page_shows_the_form_and_runs_nothing_until_asked(client, dave: Acto
     client.force_login(dave.user)
     page = client.get(reverse("siting:siting")).content.decode()
     assert 'id="siting-form"' in page and 'id="siting-result"' not in page
+    assert 'id="unit-codes"' in page and "<code>t3</code> T3" in page  # codes to lock or remove
 
 
 @pytest.mark.django_db
