@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import median_ms
+from bench import median_ms, section_write
 
 REPEAT = 3
 SECTION = "## Reports: "
@@ -73,18 +73,7 @@ def run() -> list[str]:
 def results_write(rows: list[str], results: Path, note: str) -> None:
     """Put the rows, with a line saying when and where they ran, in place of this section of
     RESULTS.md (or before the section that follows it in `make bench`), leaving the rest."""
-    text = results.read_text(encoding="utf-8")
-    block = "\n".join([rows[0], "", note, *rows[1:]]) + "\n"
-    head, found, tail = text.partition(SECTION)
-    if found:
-        rest = tail[tail.find("\n## ") + 1 :] if "\n## " in tail else ""
-        text = head + block + rest
-    elif NEXT_SECTION in text:
-        before, _sep, after = text.partition(NEXT_SECTION)
-        text = before + block + "\n" + NEXT_SECTION + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    results.write_text(text, encoding="utf-8")
+    section_write(results, rows, note, heading=SECTION, next_heading=NEXT_SECTION)
 
 
 if __name__ == "__main__":  # `make bench-reports`: only these rows, into RESULTS.md

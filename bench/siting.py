@@ -8,7 +8,7 @@ gets the coordinates and finds the within-radius pairs inside the timing; no bas
 there); ratios are ours / spopt's.
 `SITING_BENCH_FULL=1` (`make bench-full`) adds the slow baselines and all seeds everywhere;
 `SITING_BENCH_CASES=mclp-87k,pmedian-1k` runs only the cases named (with or without FULL).
-`python -m bench.siting` prints the rows.
+`python -m bench.siting` prints the rows; `--dataset` rewrites only the Azerbaijan rows.
 """
 
 from __future__ import annotations
@@ -459,8 +459,36 @@ def _run_note(
     )
 
 
+DATASET_SECTION = "## Siting on the Azerbaijan dataset"
+DATASET_NEXT = "## Siting planner against PySAL spopt"
+
+
+def _dataset_write() -> None:
+    """`python -m bench.siting --dataset`: only the Azerbaijan rows, into RESULTS.md."""
+    from bench import section_write
+    from bench.__main__ import _setup_django
+
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("load_dataset", "az", verbosity=0)
+    began, load = time.gmtime(), os.getloadavg()
+    lines = dataset_rows()
+    note = (
+        f"Rows run {time.strftime('%Y-%m-%d %H:%M', began)} UTC on "
+        f"{platform.node() or 'unknown'} ({platform.machine()}, {os.cpu_count()} cores) by "
+        f"`python -m bench.siting --dataset` (these rows only); load average "
+        f"{', '.join(f'{x:.1f}' for x in load)} before."
+    )
+    results = Path(__file__).resolve().parent / "RESULTS.md"
+    section_write(results, lines, note, heading=DATASET_SECTION, next_heading=DATASET_NEXT)
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "--one":
+    if sys.argv[1:] == ["--dataset"]:
+        _dataset_write()
+    elif len(sys.argv) == 5 and sys.argv[1] == "--one":
         _child(sys.argv[2], int(sys.argv[3]), sys.argv[4])
     elif sys.argv[1:] == ["--write"]:
         began, load = time.time(), os.getloadavg()

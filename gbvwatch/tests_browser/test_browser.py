@@ -375,7 +375,38 @@ def _run_flow(
         assert rows == [["No service matches these filters."]], rows
 
     _check_gaps_page(page, server, tmp_path)
+    _plan_shelters(page, server, tmp_path)
     _build_a_report(page, server, tmp_path)
+
+
+def _plan_shelters(page: Page, server: Server, tmp_path: Path) -> None:
+    """The siting planner: five new shelters within 100 km, one of them locked, proven optimal,
+    on the map; saved as a scenario and compared."""
+    page.goto(server.url("/siting/"))
+    page.fill("#s-add", "5")
+    page.fill("#s-radius", "100")
+    page.fill("#s-lock", "susa")
+    with page.expect_navigation(timeout=30_000):
+        page.click("#run-siting")
+    assert "Proven optimal" in page.inner_text("#siting-proof"), page.inner_text("#siting-proof")
+    rows = page.locator("#siting-sites tbody tr")
+    assert rows.count() == 5
+    assert "(susa;" in rows.first.inner_text() and "yes" in rows.first.inner_text()
+    assert page.locator("svg#siting-map path").count() == AZ_DISTRICT_POLYGONS
+    assert page.locator("svg#siting-map g.chosen-site").count() == 5
+    assert int(re.sub(r"\D", "", page.inner_text("#women-newly"))) > 0
+    assert page.locator("#siting-profiles tbody tr").count() == 5
+    page.screenshot(path=str(tmp_path / "siting.png"), full_page=True)
+    page.fill("#s-name", "Five shelters")
+    with page.expect_navigation(timeout=30_000):
+        page.locator("#save-scenario button").click()
+    assert "/siting/scenarios/" in page.url, page.url
+    assert page.inner_text("h1").strip() == "Five shelters"
+    page.goto(server.url("/siting/"))
+    page.get_by_label("Five shelters").check()
+    with page.expect_navigation():
+        page.click("#compare-scenarios")
+    assert "Five shelters" in page.inner_text("#scenario-comparison")
 
 
 def _build_a_report(page: Page, server: Server, tmp_path: Path) -> None:
