@@ -25,6 +25,7 @@ from gbvwatch.siting.params import (
     OBJECTIVE_CODES,
     SITING_KINDS,
     capped_for_web,
+    scenario_name,
     siting_parameters_from,
 )
 from gbvwatch.siting.report import siting_report
@@ -159,26 +160,8 @@ _SCENARIO_SAVE = inline_serializer(
 SCENARIO_ID = OpenApiParameter("scenario_id", int, OpenApiParameter.PATH)
 
 
-def _about(scenario: Scenario) -> dict[str, Any]:
-    return {
-        "id": scenario.pk,
-        "name": scenario.name,
-        "created_at": scenario.created_at.isoformat(),
-        "parameters": scenario.parameters,
-    }
-
-
-def _row(scenario: Scenario) -> dict[str, Any]:
-    report = scenario.report
-    return {
-        **_about(scenario),
-        **{k: report.get(k) for k in ("objective", "objective_value", "bound", "gap", "status")},
-        "sites": [site.get("code") for site in report.get("sites", [])],
-    }
-
-
 def _detail(scenario: Scenario) -> dict[str, Any]:
-    return {**_about(scenario), "report": scenario.report}
+    return {**queries.scenario_about(scenario), "report": scenario.report}
 
 
 class ScenarioListAPI(ScenarioAPIView):
@@ -187,20 +170,18 @@ class ScenarioListAPI(ScenarioAPIView):
     @extend_schema(responses={200: _SCENARIO_ROWS, **ERRORS})
     def get(self, request: Request) -> Response:
         """Parameters and headline figures, newest first (at most 200)."""
-        return Response([_row(s) for s in queries.scenarios_for(signed_in(request))[:200]])
+        scenarios = queries.scenarios_for(signed_in(request))[:200]
+        return Response([queries.scenario_row(s) for s in scenarios])
 
     @extend_schema(request=_SCENARIO_SAVE, responses={201: _SCENARIO, **ERRORS})
     def post(self, request: Request) -> Response:
         """Solve the parameters (time limit capped for the web) and keep the report."""
         data = request.data if isinstance(request.data, dict) else {}
-        name = data.get("name")
         raw = data.get("parameters", {})
-        if not isinstance(name, str) or not 1 <= len(name.strip()) <= 120:
-            raise ValidationError(
-                {"name": [_("name: give the scenario a name of 1 to 120 characters")]}
-            )
-        if any(ord(c) < 32 for c in name):
-            raise ValidationError({"name": [_("name: the name contains a control character")]})
+        try:
+            name = scenario_name(data.get("name"))
+        except ParameterError as exc:
+            raise ValidationError({"name": [str(exc)]}) from exc
         if not isinstance(raw, dict) or not all(
             isinstance(v, str | int | float | bool) for v in raw.values()
         ):
@@ -213,7 +194,7 @@ class ScenarioListAPI(ScenarioAPIView):
         except ParameterError as exc:
             raise ValidationError({"parameters": [str(exc)]}) from exc
         scenario = actions.scenario_save(
-            actor=signed_in(request), name=name.strip(), parameters=params.query(), report=report
+            actor=signed_in(request), name=name, parameters=params.query(), report=report
         )
         location = reverse("api-siting-scenario-detail", args=[scenario.pk])
         return Response(_detail(scenario), status=201, headers={"Location": location})

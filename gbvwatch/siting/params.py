@@ -170,6 +170,17 @@ def capped_for_web(raw: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
+def scenario_name(raw: object) -> str:
+    """A scenario's name, stripped: 1 to 120 characters, no control character (NUL and the
+    like are refused, never stored); ParameterError says which rule it breaks."""
+    name = raw.strip() if isinstance(raw, str) else ""
+    if not name or len(name) > 120:
+        raise ParameterError(_("name: give the scenario a name of 1 to 120 characters"))
+    if any(ord(c) < 32 for c in name):
+        raise ParameterError(_("name: the name contains a control character"))
+    return name
+
+
 def siting_parameters_from(raw: Mapping[str, Any]) -> SitingParameters:
     """SitingParameters from a mapping of strings (query string, form or CLI options)."""
     objective = _choice(raw, "objective", "coverage", OBJECTIVE_CODES)

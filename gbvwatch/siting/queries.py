@@ -44,30 +44,35 @@ def scenarios_compared(user: object, ids: list[str]) -> list[Scenario]:
     return [found[int(i)] for i in dict.fromkeys(ids) if int(i) in found]
 
 
-def comparison_row(scenario: Scenario) -> dict[str, Any]:
-    """A saved scenario's headline figures, as the comparison shows them side by side."""
-    report = scenario.report
-    assumptions = report.get("assumptions", {})
+def scenario_about(scenario: Scenario) -> dict[str, Any]:
+    """Which scenario: id, name, when, and the parameters to run it again."""
     return {
         "id": scenario.pk,
         "name": scenario.name,
         "created_at": scenario.created_at.isoformat(),
+        "parameters": scenario.parameters,
+    }
+
+
+def scenario_row(scenario: Scenario) -> dict[str, Any]:
+    """A saved scenario with its headline figures and the codes of its sites."""
+    report = scenario.report
+    return {
+        **scenario_about(scenario),
+        **{k: report.get(k) for k in ("objective", "objective_value", "bound", "gap", "status")},
+        "sites": [site.get("code") for site in report.get("sites", [])],
+    }
+
+
+def comparison_row(scenario: Scenario) -> dict[str, Any]:
+    """The figures the comparison shows side by side: the row, what was asked, what changes."""
+    report = scenario.report
+    assumptions = report.get("assumptions", {})
+    return {
+        **scenario_row(scenario),
         "kind": assumptions.get("kind"),
         "radius_km": assumptions.get("radius_km"),
         "add": scenario.parameters.get("add"),  # K asked (none for cover-all)
         "new_sites": len(report.get("sites", [])),  # sites chosen (fewer when more add nothing)
-        "sites": [site.get("code") for site in report.get("sites", [])],
-        **{
-            key: report.get(key)
-            for key in (
-                "objective",
-                "objective_value",
-                "bound",
-                "gap",
-                "status",
-                "women_newly_within_radius",
-                "before",
-                "after",
-            )
-        },
+        **{k: report.get(k) for k in ("women_newly_within_radius", "before", "after")},
     }

@@ -22,6 +22,7 @@ from gbvwatch.siting.params import (
     SITING_KINDS,
     SitingParameters,
     capped_for_web,
+    scenario_name,
     siting_parameters_from,
 )
 from gbvwatch.siting.report import siting_report
@@ -110,13 +111,9 @@ def siting_page(request: HttpRequest) -> HttpResponse:
 @require_POST
 def scenario_save(request: HttpRequest) -> HttpResponse:
     """Solve the posted parameters again and keep the report under the posted name."""
-    name = str(request.POST.get("name", "")).strip()
     try:
         params = siting_parameters_from(capped_for_web(request.POST))
-        if not name or len(name) > 120:
-            raise ParameterError(_("name: give the scenario a name of 1 to 120 characters"))
-        if any(ord(c) < 32 for c in name):  # NUL and control characters: refused, never stored
-            raise ParameterError(_("name: the name contains a control character"))
+        name = scenario_name(request.POST.get("name", ""))
         report = siting_report(params)
     except ParameterError as exc:  # back to the form, filled in as it was posted
         messages.error(request, str(exc))
