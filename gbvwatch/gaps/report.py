@@ -117,9 +117,16 @@ def _available(
         )
         for s in stated
     )
+    counts = {"stated": total, "unstated": len(services) - len(stated)}
     if len(stated) == len(services):
         note = f"sum of the stated capacities of {len(services)} operating services"
-        return {"value": total, "basis": "service_capacities", "note": note, "figure": None}
+        return {
+            "value": total,
+            "basis": "service_capacities",
+            "note": note,
+            "figure": None,
+            **counts,
+        }
     aggregate = inputs.figure(settings.COUNTRY, REPORTED_AGGREGATES.get(standard.code, ""))
     note = f"{len(stated)} of {len(services)} operating services state a capacity"
     if aggregate is None:
@@ -129,6 +136,7 @@ def _available(
             "basis": "service_capacities_incomplete",
             "note": note,
             "figure": None,
+            **counts,
         }
     note += (
         f"; the reported aggregate '{aggregate.indicator}' ({aggregate.value:g} {aggregate.unit},"
@@ -139,12 +147,14 @@ def _available(
         "basis": "reported_aggregate",
         "note": note,
         "figure": aggregate,
+        **counts,
     }
 
 
 def standards_section(params: GapParameters) -> list[dict[str, Any]]:
     """Required, available, shortfall and ratio for every stored standard."""
-    return [standard_row(standard, params) for standard in Standard.objects.order_by("code")]
+    totals = _totals()
+    return [standard_row(s, params, totals=totals) for s in Standard.objects.order_by("code")]
 
 
 def standard_kinds(standard: Standard) -> tuple[str, ...]:
@@ -153,11 +163,17 @@ def standard_kinds(standard: Standard) -> tuple[str, ...]:
 
 
 def standard_row(
-    standard: Standard, params: GapParameters, *, per_unit: bool = True
+    standard: Standard,
+    params: GapParameters,
+    *,
+    per_unit: bool = True,
+    totals: tuple[float, float] | None = None,
 ) -> dict[str, Any]:
     """One standard nationally: required, available (and on what basis), shortfall, ratio,
-    inputs and sources; with `per_unit`, the same per administrative unit."""
-    population, women = _totals()
+    inputs and sources; for a standard in family places, the stated capacities and how many
+    services state none; with `per_unit`, the same per administrative unit. `totals`
+    (population, women) saves the query when the caller has them."""
+    population, women = totals or _totals()
     services = inputs.operating_services(standard_kinds(standard))
     available = _available(standard, services, params)
     spec = capacity.StandardSpec(
@@ -193,6 +209,14 @@ def standard_row(
             "denominator": standard.denominator,
         },
         "sources": sources,
+        **(
+            {
+                "stated_capacity": round(available["stated"], 2),
+                "services_without_capacity": available["unstated"],
+            }
+            if "stated" in available
+            else {}
+        ),
         **({"per_unit": _per_unit(spec, services, params)} if per_unit else {}),
     }
 

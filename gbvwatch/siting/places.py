@@ -15,7 +15,6 @@ from typing import Any
 
 from gbvwatch.analysis import capacity
 from gbvwatch.directory.models import Service
-from gbvwatch.gaps import inputs as gap_inputs
 from gbvwatch.gaps.params import parameters_from
 from gbvwatch.gaps.profiles import KIND_GROUPS
 from gbvwatch.gaps.report import standard_kinds, standard_row
@@ -41,7 +40,7 @@ def places_for(params: SitingParameters, services: list[Service], k: int) -> Pla
     gap_params = parameters_from({})
     standard = _family_place_standard(params.kind)
     row = standard_row(standard, gap_params, per_unit=False) if standard is not None else None
-    share = _share_of_aggregate(standard, row, gap_params.persons_per_family_place)
+    share = _share_of_aggregate(row)
     existing, basis = [], {}
     for service in services:
         stated = _stated(service, gap_params.persons_per_family_place)
@@ -85,20 +84,15 @@ def _stated(service: Service, persons_per_family_place: float) -> float | None:
     )
 
 
-def _share_of_aggregate(
-    standard: Standard | None, row: dict[str, Any] | None, persons_per_family_place: float
-) -> int | None:
+def _share_of_aggregate(row: dict[str, Any] | None) -> int | None:
     """Family places per service with no stated capacity, when the gap analysis counts the
     standard's services by a reported aggregate; None otherwise."""
-    if standard is None or row is None or row["available_basis"] != "reported_aggregate":
+    if row is None or row["available_basis"] != "reported_aggregate":
         return None
-    services = gap_inputs.operating_services(standard_kinds(standard))
-    stated = [_stated(s, persons_per_family_place) for s in services]
-    unknown = sum(1 for value in stated if value is None)
-    if not unknown:
+    if not row.get("services_without_capacity"):
         return None
-    left = float(row["available"]) - sum(value for value in stated if value is not None)
-    return max(0, math.floor(left / unknown))
+    left = float(row["available"]) - float(row["stated_capacity"])
+    return max(0, math.floor(left / int(row["services_without_capacity"])))
 
 
 def _per_new_site(params: SitingParameters, row: dict[str, Any] | None, k: int) -> tuple[int, str]:
