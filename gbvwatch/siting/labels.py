@@ -4,6 +4,7 @@ opens it."""
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,12 @@ GAIN_UNITS: dict[str, Promise] = {
     "center": _("km cut from the farthest woman's trip (none: the first site on its road network)"),
     "capacity": _("women served by the site within its capacity"),
 }
+
+
+def gain_unit_in_english(objective: str) -> str:
+    """The unit of the marginal gain as the JSON report states it (English, like its keys)."""
+    with translation.override("en"):
+        return str(GAIN_UNITS[form_code(objective)])
 
 
 def form_code(objective: str) -> str:

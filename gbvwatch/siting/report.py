@@ -228,15 +228,6 @@ def _finite(value: float) -> float | None:
     return None if not math.isfinite(value) else round(value, 3)
 
 
-GAIN_UNITS = {
-    "coverage": "women newly within the radius",
-    "cover_all": "women newly within the radius",
-    "median": "women-km saved (None: first site to reach women with no service)",
-    "center": "km cut from the farthest woman's trip (None: first site on its road network)",
-    "capacity": "women served by the site within its capacity",
-}
-
-
 def siting_report(params: SitingParameters) -> dict[str, Any]:
     """Solve the siting problem for the parameters; the JSON contract of `gbvwatch site`."""
     places = inputs.demand_places(params)
@@ -284,7 +275,7 @@ def siting_report(params: SitingParameters) -> dict[str, Any]:
         "method": result.method,
         "seconds": round(result.seconds, 3),
         "sites": _site_rows(result, sites, locked),
-        "gain_unit": GAIN_UNITS[objective],
+        "gain_unit": labels.gain_unit_in_english(objective),
         "women_newly_within_radius": round(
             float(places.women[(after <= params.radius_km) & ~(before <= params.radius_km)].sum())
         ),
