@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gbvwatch.core.access import has_permission, member_required
+from gbvwatch.core.access import has_permission, member_required, signed_in
 from gbvwatch.gaps.params import ParameterError
 from gbvwatch.gaps.profiles import KIND_LABELS, PROFILES
 from gbvwatch.geography.maps import boundary_map
@@ -120,7 +120,7 @@ def scenario_save(request: HttpRequest) -> HttpResponse:
         query = urlencode(_what_parses(request.POST).query())
         return redirect(f"{reverse('siting:siting')}?{query}")
     scenario = actions.scenario_save(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=signed_in(request),
         name=name,
         parameters=params.query(),
         report=report,
@@ -147,7 +147,7 @@ def scenario_detail(request: HttpRequest, scenario_id: int) -> HttpResponse:
 def scenario_delete(request: HttpRequest, scenario_id: int) -> HttpResponse:
     """Delete a saved scenario of the member's organisation."""
     scenario = queries.scenario_get(request.user, scenario_id)
-    actions.scenario_delete(actor=request.user, scenario=scenario)  # type: ignore[arg-type]
+    actions.scenario_delete(actor=signed_in(request), scenario=scenario)
     messages.success(request, _("The scenario was deleted."))
     return redirect(reverse("siting:siting"))
 
